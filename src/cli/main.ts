@@ -1,0 +1,112 @@
+/**
+ * The CLI's front door: finds the command, parses its arguments, runs its handler,
+ * and turns every SparkqError into `Error: …` on stderr with its exit code.
+ */
+import { SparkqError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import { findCommand, GLOBAL_FLAGS, parseArgs, usageLine } from "./args.ts";
+import { COMMANDS } from "./commands.ts";
+import { c, line, writeErr } from "./output.ts";
+import type { CommandSpec } from "./spec.ts";
+import { userCwd } from "../config/paths.ts";
+
+/** Runs one command line; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+      line(mainHelp());
+      return 0;
+    }
+    if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
+      line(`sparkq ${VERSION}`);
+      return 0;
+    }
+    const { spec, rest } = findCommand(argv, COMMANDS);
+    const inv = parseArgs(spec, rest, userCwd());
+    if (inv.flags.help) {
+      line(commandHelp(spec));
+      return 0;
+    }
+    const handler = await spec.load();
+    return (await handler(inv)) ?? 0;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+/** Prints an error the way every SparkQ command does; returns its exit code. */
+export function report(e: unknown): number {
+  if (e instanceof SparkqError) {
+    writeErr(`Error: ${e.message}\n${e.hint ? e.hint + "\n" : ""}`);
+    return e.exitCode;
+  }
+  if (e instanceof Deno.errors.NotCapable) {
+    writeErr(
+      `Error: ${e.message.replace(/, run again with.*$/, "")}\n` +
+        "SparkQ runs with narrow permissions: it writes only inside its folder and the temp dir (see README: Permissions)\n",
+    );
+    return 1;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  writeErr(`Error: unexpected failure: ${msg}\n`);
+  if (Deno.env.get("SPARKQ_DEBUG") && e instanceof Error) writeErr(`${e.stack}\n`);
+  return 1;
+}
+
+function mainHelp(): string {
+  const groups: [string, string[]][] = [
+    ["Set up", ["setup", "status", "reload", "tools", "scripts"]],
+    ["Sessions and streams", [
+      "session create",
+      "session list",
+      "session end",
+      "stream create",
+      "stream list",
+      "stream end",
+    ]],
+    ["Queue", [
+      "enqueue",
+      "peek",
+      "claim",
+      "complete",
+      "fail",
+      "tasks",
+      "task",
+      "requeue",
+      "purge",
+    ]],
+    ["Server and workers", ["run", "stop", "watch", "wait"]],
+    ["Shell", ["completions"]],
+  ];
+  const byName = new Map(COMMANDS.map((cmd) => [cmd.name, cmd]));
+  const out = [
+    `${c.bold("sparkq")} ${VERSION} — queue work, walk away, review results later`,
+    "",
+    "usage: sparkq <command> [arguments] [flags]",
+  ];
+  for (const [title, names] of groups) {
+    out.push("", c.bold(title));
+    for (const n of names) out.push(`  ${n.padEnd(16)} ${byName.get(n)?.summary ?? ""}`);
+  }
+  out.push(
+    "",
+    "Every command takes --config PATH and --help. Listings and details take --json.",
+    "Run 'sparkq <command> --help' for a command's flags.",
+  );
+  return out.join("\n");
+}
+
+function commandHelp(spec: CommandSpec): string {
+  const out = [spec.summary, "", usageLine(spec)];
+  if (spec.args?.length) {
+    out.push("", c.bold("Arguments"));
+    for (const a of spec.args) out.push(`  ${`<${a.name}>`.padEnd(24)} ${a.help}`);
+  }
+  out.push("", c.bold("Flags"));
+  for (const f of [...(spec.flags ?? []), ...GLOBAL_FLAGS]) {
+    const names = `${f.short ? `-${f.short}, ` : "    "}--${f.name}${f.value ? ` ${f.value}` : ""}`;
+    out.push(`  ${names.padEnd(24)} ${f.help}`);
+  }
+  if (spec.details) out.push("", spec.details);
+  return out.join("\n");
+}

@@ -1,0 +1,81 @@
+/** Terminal output: JSON, aligned tables, and colour that honours NO_COLOR and pipes. */
+
+const encoder = new TextEncoder();
+
+/** Writes text to stdout as is. */
+export function write(text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
+/** Writes one line to stdout. */
+export function line(text = ""): void {
+  write(text + "\n");
+}
+
+/** Writes text to stderr. */
+export function writeErr(text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+}
+
+/** Prints a value as pretty JSON. */
+export function printJson(value: unknown): void {
+  line(JSON.stringify(value, null, 2));
+}
+
+let colorOn: boolean | undefined;
+/** True when stdout is a terminal and NO_COLOR is unset. */
+export function useColor(): boolean {
+  if (colorOn === undefined) {
+    const noColor = Deno.env.get("NO_COLOR");
+    colorOn = (noColor === undefined || noColor === "") && Deno.stdout.isTerminal();
+  }
+  return colorOn;
+}
+
+function paint(code: string): (s: string) => string {
+  return (s) => useColor() ? `\x1b[${code}m${s}\x1b[0m` : s;
+}
+/** Colour helpers; plain text when colour is off. */
+export const c = {
+  bold: paint("1"),
+  dim: paint("2"),
+  red: paint("31"),
+  green: paint("32"),
+  yellow: paint("33"),
+  blue: paint("34"),
+  cyan: paint("36"),
+};
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+function width(s: string): number {
+  return s.replace(ANSI, "").length;
+}
+
+/** Renders rows as an aligned table with a bold header; cells may carry colour. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
+  const fmt = (cells: string[]) =>
+    cells.map((cell, i) =>
+      i === cells.length - 1 ? cell : cell + " ".repeat(widths[i] - width(cell))
+    ).join("  ").trimEnd();
+  return [c.bold(fmt(headers)), ...rows.map(fmt)].join("\n");
+}
+
+/** Shortens a timestamp for tables: `2026-11-24 08:00:00`. */
+export function shortTime(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 19).replace("T", " ") : "-";
+}
+
+/** A duration in seconds as `850ms`, `12.3s`, `4m05s` or `2h03m`. */
+export function duration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 60) return `${Math.round(seconds * 10) / 10}s`;
+  const s = Math.floor(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}

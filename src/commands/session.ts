@@ -1,0 +1,61 @@
+/** `sparkq session create|list|end`. */
+import { openProject } from "../cli/context.ts";
+import { bool, lifecycleStatus, str } from "../cli/flags.ts";
+import { c, line, printJson, shortTime, table } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { createSession, endSession, listSessions } from "../engine/sessions.ts";
+
+/** `session create <name> [-d TEXT]`. */
+export async function sessionCreate(inv: Invocation): Promise<number> {
+  const p = await openProject(inv);
+  const s = createSession(p, { name: inv.args.name!, description: str(inv, "description") });
+  if (bool(inv, "json")) printJson(s);
+  else line(`Created session ${c.bold(s.name)} (${s.id})`);
+  return 0;
+}
+
+/** `session list [--status active|ended]`. */
+export async function sessionList(inv: Invocation): Promise<number> {
+  const status = lifecycleStatus(inv);
+  const p = await openProject(inv);
+  const rows = listSessions(p, status);
+  if (bool(inv, "json")) {
+    printJson(rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    line(
+      status
+        ? `No ${status} sessions.`
+        : "No sessions yet: create one with 'sparkq session create <name>'.",
+    );
+    return 0;
+  }
+  line(table(
+    ["NAME", "STATUS", "STREAMS", "STARTED", "ENDED", "DESCRIPTION"],
+    rows.map((s) => [
+      s.name,
+      s.status === "active" ? c.green(s.status) : c.dim(s.status),
+      String(s.stream_count),
+      shortTime(s.started_at),
+      shortTime(s.ended_at),
+      s.description ?? "",
+    ]),
+  ));
+  return 0;
+}
+
+/** `session end <name>`: ends the session and its streams. */
+export async function sessionEnd(inv: Invocation): Promise<number> {
+  const p = await openProject(inv);
+  const s = endSession(p, inv.args.name!);
+  if (bool(inv, "json")) printJson(s);
+  else {
+    line(
+      `Ended session ${c.bold(s.name)}${
+        s.streams_ended ? ` and ${s.streams_ended} stream${s.streams_ended === 1 ? "" : "s"}` : ""
+      }`,
+    );
+  }
+  return 0;
+}

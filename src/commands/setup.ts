@@ -1,0 +1,169 @@
+/**
+ * `sparkq setup`: writes sparkq.yml, creates the database and the project row.
+ * Interactive on a terminal; `--yes` takes flags and defaults. Re-running uses the
+ * current values as defaults and keeps all data. Every value is checked before
+ * anything is written.
+ */
+import { findConfig } from "../config/load.ts";
+import { basename, joinPath, resolvePath } from "../config/paths.ts";
+import { type Config, ConfigSchema } from "../config/schema.ts";
+import { parseConfig, writeConfig } from "../config/yaml.ts";
+import { derive } from "../config/load.ts";
+import { SparkqError, usageError } from "../errors.ts";
+import { newId, nowIso } from "../ids.ts";
+import { DEFAULT_CLASS_TIMEOUTS, DEFAULT_PORT, DEFAULT_TOOLS } from "../models/constants.ts";
+import { openDb } from "../storage/db.ts";
+import { getProject, insertProject, updateProject } from "../storage/projects.ts";
+import { askInt, askList, askText } from "../cli/prompt.ts";
+import { bool, int, str } from "../cli/flags.ts";
+import { c, line, writeErr } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+
+/** `setup [--yes] [--name …] [--repo-path …] [--prd-path …] [--script-dir …] [--port …]`. */
+export async function setup(inv: Invocation): Promise<number> {
+  const unattended = bool(inv, "yes");
+  if (!unattended && !Deno.stdin.isTerminal()) {
+    throw new SparkqError(
+      "setup asks questions, but stdin is not a terminal",
+      {
+        hint:
+          "run it in a terminal, or pass --yes with flags (--name, --repo-path, --prd-path, --script-dir, --port, --*-timeout)",
+      },
+    );
+  }
+  const path = targetPath(inv);
+  const existingText = readIfExists(path);
+  let current: Config | undefined;
+  if (existingText !== undefined) {
+    try {
+      current = parseConfig(path, existingText);
+    } catch (e) {
+      if (!(e instanceof SparkqError)) throw e;
+      writeErr(`Warning: ${e.message}\n  setup will rewrite it from defaults and your answers.\n`);
+    }
+  }
+  const defaults = defaultsFrom(current, path);
+  const answers = unattended ? fromFlags(inv, defaults) : await interview(inv, defaults, path);
+  const candidate = ConfigSchema.safeParse(answers);
+  if (!candidate.success) {
+    const issue = candidate.error.issues[0];
+    throw usageError(`invalid setting ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const config = candidate.data;
+  const loaded = derive(path, config);
+
+  // Open (and create) the database first: if it cannot be written, nothing else is.
+  const db = openDb(loaded.dbPath, { create: true });
+  try {
+    db.write(() => {
+      const now = nowIso();
+      const project = getProject(db);
+      const fields = {
+        name: config.project.name,
+        repo_path: config.project.repo_path,
+        prd_path: config.project.prd_path,
+        updated_at: now,
+      };
+      if (project) updateProject(db, project.id, fields);
+      else insertProject(db, { id: newId("prj"), ...fields, created_at: now });
+    });
+  } finally {
+    db.close();
+  }
+  writeConfig(path, config, current ? existingText : undefined);
+
+  line("");
+  line(`${c.green("✓")} ${existingText !== undefined ? "Updated" : "Wrote"} ${path}`);
+  line(`${c.green("✓")} Database ready at ${loaded.dbPath}`);
+  line("");
+  line("Next: sparkq session create <name>   then   sparkq stream create <name> --session <name>");
+  return 0;
+}
+
+function targetPath(inv: Invocation): string {
+  const flag = str(inv, "config") ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
+  if (flag) return resolvePath(inv.cwd, flag);
+  try {
+    return findConfig(inv.cwd);
+  } catch {
+    return joinPath(resolvePath("/", inv.cwd), "sparkq.yml");
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+type Answers = Config;
+
+function defaultsFrom(current: Config | undefined, path: string): Answers {
+  if (current) return structuredClone(current);
+  const folder = basename(resolvePath("/", joinPath(path, "..", "..")));
+  return {
+    project: { name: folder || "my-project", repo_path: "..", prd_path: null },
+    server: { port: DEFAULT_PORT },
+    database: { path: "sparkq.db", mode: "wal" },
+    purge: { older_than_days: 3 },
+    script_dirs: ["scripts"],
+    task_classes: {
+      FAST_SCRIPT: { timeout: DEFAULT_CLASS_TIMEOUTS.FAST_SCRIPT },
+      MEDIUM_SCRIPT: { timeout: DEFAULT_CLASS_TIMEOUTS.MEDIUM_SCRIPT },
+      LLM_LITE: { timeout: DEFAULT_CLASS_TIMEOUTS.LLM_LITE },
+      LLM_HEAVY: { timeout: DEFAULT_CLASS_TIMEOUTS.LLM_HEAVY },
+    },
+    tools: structuredClone(DEFAULT_TOOLS) as Config["tools"],
+  };
+}
+
+function fromFlags(inv: Invocation, d: Answers): Answers {
+  const out = structuredClone(d);
+  const name = str(inv, "name");
+  if (name !== undefined) {
+    if (name.trim() === "") throw usageError("--name must not be empty");
+    out.project.name = name.trim();
+  }
+  const repo = str(inv, "repo-path");
+  if (repo !== undefined) out.project.repo_path = repo;
+  const prd = str(inv, "prd-path");
+  if (prd !== undefined) out.project.prd_path = prd === "" ? null : prd;
+  const dirs = inv.flags["script-dir"] as string[] | undefined;
+  if (dirs) out.script_dirs = dirs;
+  const port = int(inv, "port");
+  if (port !== undefined) {
+    if (port > 65535) throw usageError(`--port must be from 1 to 65535 (got ${port})`);
+    out.server.port = port;
+  }
+  const timeouts: [string, keyof Config["task_classes"]][] = [
+    ["fast-timeout", "FAST_SCRIPT"],
+    ["medium-timeout", "MEDIUM_SCRIPT"],
+    ["llm-lite-timeout", "LLM_LITE"],
+    ["llm-heavy-timeout", "LLM_HEAVY"],
+  ];
+  for (const [flag, cls] of timeouts) {
+    const v = int(inv, flag);
+    if (v !== undefined) out.task_classes[cls].timeout = v;
+  }
+  return out;
+}
+
+// deno-lint-ignore require-await
+async function interview(inv: Invocation, d0: Answers, path: string): Promise<Answers> {
+  const d = fromFlags(inv, d0);
+  line(c.bold("SparkQ setup") + c.dim(`  (${path}; Enter keeps the value in brackets)`));
+  d.project.name = askText("Project name", d.project.name);
+  d.project.repo_path = askText("Repository path", d.project.repo_path ?? "..");
+  const prd = askText("PRD file path ('-' for none)", d.project.prd_path ?? "-");
+  d.project.prd_path = prd === "-" || prd === "" ? null : prd;
+  d.script_dirs = askList("Script directories", d.script_dirs);
+  line(c.bold("Task class timeouts (seconds)"));
+  for (const cls of ["FAST_SCRIPT", "MEDIUM_SCRIPT", "LLM_LITE", "LLM_HEAVY"] as const) {
+    d.task_classes[cls].timeout = askInt(`  ${cls}`, d.task_classes[cls].timeout);
+  }
+  d.server.port = askInt("Server port", d.server.port, 1, 65535);
+  return d;
+}

@@ -1,0 +1,44 @@
+/** `sparkq status`: the server, then sessions and streams with their task counts. */
+import { openProject } from "../cli/context.ts";
+import { bool } from "../cli/flags.ts";
+import { c, line, printJson, table } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { overview } from "../engine/status.ts";
+import { serverState } from "../server/state.ts";
+
+/** `status [--json]`. */
+export async function status(inv: Invocation): Promise<number> {
+  const p = await openProject(inv);
+  const [server, view] = [await serverState(p.loaded), overview(p)];
+  if (bool(inv, "json")) {
+    printJson({ server, ...view, config: p.loaded.path, database: p.loaded.dbPath });
+    return 0;
+  }
+  line(`${c.bold("SparkQ")} — ${view.project?.name ?? "(no project)"}  ${c.dim(p.loaded.path)}`);
+  line(
+    server.running
+      ? `Server: ${c.green("running")} at ${server.url} (PID ${server.pid})`
+      : `Server: ${c.dim(server.note ?? "not running")} — start it with 'sparkq run'`,
+  );
+  const active = view.sessions.filter((s) => s.status === "active");
+  line(`Sessions: ${view.sessions.length} (${active.length} active)`);
+  line("");
+  if (view.streams.length === 0) {
+    line("No streams yet.");
+    return 0;
+  }
+  line(table(
+    ["STREAM", "SESSION", "STATUS", "QUEUED", "RUNNING", "STALE", "SUCCEEDED", "FAILED"],
+    view.streams.map((s) => [
+      s.name,
+      s.session_name,
+      s.status === "active" ? c.green(s.status) : c.dim(s.status),
+      String(s.counts.queued),
+      String(s.counts.running),
+      s.counts.stale ? c.yellow(String(s.counts.stale)) : "0",
+      String(s.counts.succeeded),
+      s.counts.failed ? c.red(String(s.counts.failed)) : "0",
+    ]),
+  ));
+  return 0;
+}

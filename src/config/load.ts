@@ -1,0 +1,114 @@
+/**
+ * Finding and loading sparkq.yml on the hot path. The validated config is cached as
+ * JSON beside the file, keyed by the file's size and modification time, so most
+ * commands never load the YAML parser or zod; an edit is picked up on the next run.
+ */
+import { SparkqError } from "../errors.ts";
+import { heavy } from "../heavy.ts";
+import type { Config } from "./schema.ts";
+import { basename, dirname, joinPath, resolvePath } from "./paths.ts";
+
+/** The config file's name. */
+export const CONFIG_NAME = "sparkq.yml";
+const CACHE_VERSION = 1;
+
+/** A loaded config with the paths derived from it. */
+export interface LoadedConfig {
+  /** Absolute path of sparkq.yml. */
+  path: string;
+  /** Its directory: database.path and the lockfile are relative to it. */
+  dir: string;
+  config: Config;
+  /** Absolute path of the database. */
+  dbPath: string;
+  /** Absolute path of the server's lockfile. */
+  lockPath: string;
+}
+
+/**
+ * The sparkq.yml to use: `--config`, else $SPARKQ_CONFIG, else the first one found
+ * in `cwd` or its parents. Throws the "run 'sparkq setup' first" error when none.
+ */
+export function findConfig(cwd: string, flag?: string): string {
+  const explicit = flag ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
+  if (explicit) {
+    const p = resolvePath(cwd, explicit);
+    if (!statFile(p)) {
+      throw new SparkqError(
+        `no config file at ${p} (from ${flag ? "--config" : "SPARKQ_CONFIG"})`,
+        { hint: "run 'sparkq setup' first, or fix the path" },
+      );
+    }
+    return p;
+  }
+  for (let dir = resolvePath("/", cwd);; dir = dirname(dir)) {
+    const p = joinPath(dir, CONFIG_NAME);
+    if (statFile(p)) return p;
+    if (dir === "/") break;
+  }
+  throw new SparkqError(
+    `no sparkq.yml found in ${cwd} or its parents: run 'sparkq setup' first`,
+    { hint: "or point --config / SPARKQ_CONFIG at one" },
+  );
+}
+
+/** Loads and validates a sparkq.yml (through the JSON cache when it is fresh). */
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const info = statFile(path);
+  if (!info) throw new SparkqError(`no config file at ${path}`);
+  const key = `${info.size}:${info.mtime?.getTime() ?? 0}`;
+  const cachePath = cachePathFor(path);
+  let config: Config | undefined;
+  try {
+    const cached = JSON.parse(Deno.readTextFileSync(cachePath));
+    if (cached.v === CACHE_VERSION && cached.key === key && cached.path === path) {
+      config = cached.config as Config;
+    }
+  } catch { /* no cache, or unreadable: parse the YAML */ }
+  if (!config) {
+    const text = readConfigText(path);
+    config = (await heavy()).parseConfig(path, text);
+    try {
+      Deno.writeTextFileSync(
+        cachePath,
+        JSON.stringify({ v: CACHE_VERSION, key, path, config }),
+      );
+    } catch { /* a read-only folder only costs speed */ }
+  }
+  return derive(path, config);
+}
+
+/** The paths that follow from a config's location. */
+export function derive(path: string, config: Config): LoadedConfig {
+  const dir = dirname(path);
+  return {
+    path,
+    dir,
+    config,
+    dbPath: resolvePath(dir, config.database.path),
+    lockPath: joinPath(dir, "sparkq.lock"),
+  };
+}
+
+/** Where the JSON cache of a config file lives. */
+export function cachePathFor(path: string): string {
+  return joinPath(dirname(path), `.${basename(path)}.cache.json`);
+}
+
+/** Reads the config file's text with a clear error. */
+export function readConfigText(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+function statFile(p: string): Deno.FileInfo | undefined {
+  try {
+    const info = Deno.statSync(p);
+    return info.isFile ? info : undefined;
+  } catch {
+    return undefined; // missing, or outside what SparkQ may read
+  }
+}

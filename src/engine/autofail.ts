@@ -1,0 +1,31 @@
+/**
+ * The auto-fail rule (SPEC §5): a running task past twice its timeout is failed.
+ * Every command that reads or claims tasks calls `failDeadTasks` first; the server
+ * calls it on a timer. When nothing is dead it is one indexed SELECT, no write.
+ */
+import { finishRunning, listRunning } from "../storage/tasks.ts";
+import { type EngineContext, nowMs, nowStamp } from "./context.ts";
+import { autoFailMessage, isDead } from "./timing.ts";
+
+/** Fails every dead task in every stream; returns their IDs. */
+export function failDeadTasks(ctx: EngineContext): string[] {
+  const now = nowMs(ctx);
+  const dead = listRunning(ctx.db).filter((t) => isDead(t, now));
+  if (dead.length === 0) return [];
+  return ctx.db.write(() => {
+    const stamp = nowStamp(ctx);
+    const failed: string[] = [];
+    for (const t of dead) {
+      const changed = finishRunning(ctx.db, t.id, {
+        status: "failed",
+        result: null,
+        error: autoFailMessage(t.timeout),
+        stdout: null,
+        stderr: null,
+        now: stamp,
+      }, t.started_at);
+      if (changed) failed.push(t.id);
+    }
+    return failed;
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * The queue rules (SPEC §5), in one place: enqueue, peek, FIFO atomic claim, complete
+ * and fail guarded by state, listings with stale marks, task detail, requeue, purge.
+ * The CLI, the HTTP API and the watcher call these; none of them holds a rule.
+ */
+import { conflict, notFound } from "../errors.ts";
+import { newId } from "../ids.ts";
+import type { TaskStatus } from "../models/constants.ts";
+import type { Task, TaskDetail, TaskListItem, TaskRow } from "../models/schemas.ts";
+import { getStream } from "../storage/streams.ts";
+import * as store from "../storage/tasks.ts";
+import { failDeadTasks } from "./autofail.ts";
+import { type EngineContext, nowMs, nowStamp } from "./context.ts";
+import { requireStream } from "./streams.ts";
+import { isStale } from "./timing.ts";
+import { requireTool, taskTimeout } from "./tools.ts";
+import { capOutput, requireErrorMessage, requireObject, requireResult } from "./validate.ts";
+
+/** Parses a stored row into the JSON shape (payload and result as objects). */
+export function toTask(row: TaskRow): Task {
+  return {
+    ...row,
+    timeout: Number(row.timeout),
+    attempts: Number(row.attempts),
+    payload: JSON.parse(row.payload),
+    result: row.result === null ? null : JSON.parse(row.result),
+  };
+}
+
+/** A task with its stream's id, name and instructions. */
+function withStream(ctx: EngineContext, row: TaskRow): TaskDetail {
+  const s = getStream(ctx.db, row.stream_id)!;
+  return { ...toTask(row), stream: { id: s.id, name: s.name, instructions: s.instructions } };
+}
+
+/** Input of `enqueue`. */
+export interface EnqueueInput {
+  stream: string;
+  tool: string;
+  payload: unknown;
+  timeout?: number | null;
+}
+
+/** Queues a task in an active stream for a registered tool. */
+export function enqueue(ctx: EngineContext, input: EnqueueInput): Task {
+  const tool = requireTool(ctx.config, input.tool);
+  const payload = requireObject(input.payload, "payload");
+  const timeout = taskTimeout(tool, input.timeout);
+  return ctx.db.write(() => {
+    const stream = requireStream(ctx, input.stream, { active: "it takes no new tasks" });
+    const now = nowStamp(ctx);
+    const row: TaskRow = {
+      id: newId("tsk"),
+      stream_id: stream.id,
+      tool_name: tool.name,
+      task_class: tool.task_class,
+      payload: JSON.stringify(payload),
+      status: "queued",
+      timeout,
+      attempts: 0,
+      result: null,
+      error: null,
+      stdout: null,
+      stderr: null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    };
+    store.insertTask(ctx.db, row);
+    return toTask(row);
+  });
+}
+
+/** The next queued task of a stream, unclaimed; undefined when there is none. */
+export function peek(ctx: EngineContext, streamName: string): Task | undefined {
+  failDeadTasks(ctx);
+  const stream = requireStream(ctx, streamName);
+  if (stream.status !== "active") return undefined;
+  const row = store.peekQueued(ctx.db, stream.id);
+  return row ? toTask(row) : undefined;
+}
+
+/**
+ * Claims the oldest queued task of an active stream, atomically: exactly one caller
+ * gets each task. Undefined when the stream has nothing queued.
+ */
+export function claim(ctx: EngineContext, streamName: string): TaskDetail | undefined {
+  failDeadTasks(ctx);
+  const row = ctx.db.write(() => {
+    const stream = requireStream(ctx, streamName, { active: "its tasks are never claimed" });
+    return store.claimQueued(ctx.db, stream.id, nowStamp(ctx));
+  });
+  return row ? withStream(ctx, row) : undefined;
+}
+
+/** Output a worker reports with complete or fail. */
+export interface Outputs {
+  stdout?: string | null;
+  stderr?: string | null;
+}
+
+/** Marks a running task succeeded. The result must be an object with a summary. */
+export function complete(
+  ctx: EngineContext,
+  id: string,
+  input: { result: unknown } & Outputs,
+): Task {
+  const result = requireResult(input.result);
+  return finish(ctx, id, "complete", {
+    status: "succeeded",
+    result: JSON.stringify(result),
+    error: null,
+    stdout: capOutput(input.stdout),
+    stderr: capOutput(input.stderr),
+  });
+}
+
+/** Marks a running task failed with an error message. */
+export function fail(ctx: EngineContext, id: string, input: { error: unknown } & Outputs): Task {
+  const error = requireErrorMessage(input.error);
+  return finish(ctx, id, "fail", {
+    status: "failed",
+    result: null,
+    error,
+    stdout: capOutput(input.stdout),
+    stderr: capOutput(input.stderr),
+  });
+}
+
+function finish(
+  ctx: EngineContext,
+  id: string,
+  verb: "complete" | "fail",
+  fields: Omit<store.Finish, "now">,
+): Task {
+  failDeadTasks(ctx);
+  return ctx.db.write(() => {
+    const changed = store.finishRunning(ctx.db, id, { ...fields, now: nowStamp(ctx) });
+    const row = store.getTask(ctx.db, id);
+    if (!row) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
+    if (!changed) throw notRunning(row, verb);
+    return toTask(row);
+  });
+}
+
+function notRunning(row: TaskRow, verb: string): Error {
+  if (row.status === "failed" && row.error?.startsWith("Auto-failed:")) {
+    return conflict(
+      `cannot ${verb} task ${row.id}: it was auto-failed at ${row.finished_at} (${row.error})`,
+      `requeue it with 'sparkq requeue ${row.id}' to run it again`,
+    );
+  }
+  const hint = row.status === "queued"
+    ? "claim it first with 'sparkq claim --stream …'"
+    : row.status === "failed"
+    ? `requeue it with 'sparkq requeue ${row.id}' to run it again`
+    : undefined;
+  return conflict(`cannot ${verb} task ${row.id}: it is ${row.status}, not running`, hint);
+}
+
+/** Filters of `listTasks`. */
+export interface TaskQuery {
+  status?: TaskStatus;
+  stream?: string;
+  /** Only running tasks past their timeout. */
+  stale?: boolean;
+  limit?: number;
+}
+
+/** Tasks, newest first, each with its stream's name and a stale mark. */
+export function listTasks(ctx: EngineContext, q: TaskQuery = {}): TaskListItem[] {
+  failDeadTasks(ctx);
+  const streamId = q.stream ? requireStream(ctx, q.stream).id : undefined;
+  const limit = q.limit ?? 50;
+  const now = nowMs(ctx);
+  let ids: string[] | undefined;
+  if (q.stale) {
+    if (q.status && q.status !== "running") return [];
+    ids = store.listRunning(ctx.db, streamId).filter((t) => isStale(t, now)).map((t) => t.id);
+  }
+  return store.listTasks(ctx.db, { status: q.status, streamId, ids, limit }).map((row) => ({
+    ...toTask(row),
+    stream_name: row.stream_name,
+    stale: isStale(row, now),
+  }));
+}
+
+/** One task with its stream; not-found error when the ID is unknown. */
+export function getTask(ctx: EngineContext, id: string): TaskDetail & { stale: boolean } {
+  failDeadTasks(ctx);
+  const row = store.getTask(ctx.db, id);
+  if (!row) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
+  return { ...withStream(ctx, row), stale: isStale(row, nowMs(ctx)) };
+}
+
+/**
+ * Queues a copy of a failed task (new ID, same tool, class, payload and timeout,
+ * attempts 0) in the same stream or `stream`; the original stays as history.
+ */
+export function requeue(ctx: EngineContext, id: string, options: { stream?: string } = {}): Task {
+  failDeadTasks(ctx);
+  return ctx.db.write(() => {
+    const original = store.getTask(ctx.db, id);
+    if (!original) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
+    if (original.status !== "failed") {
+      throw conflict(
+        `cannot requeue task ${id}: it is ${original.status}; only failed tasks are requeued`,
+      );
+    }
+    const streamId = options.stream
+      ? requireStream(ctx, options.stream, { active: "it takes no new tasks" }).id
+      : original.stream_id;
+    if (!options.stream) {
+      const s = getStream(ctx.db, streamId)!;
+      if (s.status !== "active") {
+        throw conflict(
+          `cannot requeue task ${id} into stream '${s.name}': the stream is ended`,
+          "pass --stream to put the copy in an active stream",
+        );
+      }
+    }
+    const now = nowStamp(ctx);
+    const row: TaskRow = {
+      ...original,
+      id: newId("tsk"),
+      stream_id: streamId,
+      status: "queued",
+      attempts: 0,
+      result: null,
+      error: null,
+      stdout: null,
+      stderr: null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    };
+    store.insertTask(ctx.db, row);
+    return toTask(row);
+  });
+}
+
+/**
+ * Deletes succeeded and failed tasks that finished more than `olderThanMs` ago, in
+ * batches (short write locks); never touches queued or running tasks. Returns the count.
+ */
+export function purge(
+  ctx: EngineContext,
+  olderThanMs: number,
+  onProgress?: (deleted: number) => void,
+): number {
+  const cutoff = new Date(nowMs(ctx) - olderThanMs).toISOString();
+  let total = 0;
+  for (;;) {
+    const n = ctx.db.write(() => store.deleteFinishedBefore(ctx.db, cutoff, 20_000));
+    total += n;
+    if (n > 0) onProgress?.(total);
+    if (n < 20_000) return total;
+  }
+}
+
+/** Streams that have queued tasks, with counts (for `claim` without `--stream`). */
+export function streamsWithQueued(ctx: EngineContext): { name: string; queued: number }[] {
+  return store.queuedPerStream(ctx.db).map((r) => ({ name: r.name, queued: Number(r.queued) }));
+}

@@ -1,0 +1,57 @@
+/** The tool registry (SPEC §6) and timeout resolution: --timeout > tool > class. */
+import type { Config, Tool } from "../config/schema.ts";
+import { invalid, notFound } from "../errors.ts";
+import type { TaskClass } from "../models/constants.ts";
+import { didYouMean } from "../cli/suggest.ts";
+
+/** A registered tool with its resolved timeout. */
+export interface ResolvedTool {
+  name: string;
+  description: string;
+  task_class: TaskClass;
+  /** The tool's own timeout, else its class's. */
+  timeout: number;
+  /** Where the timeout came from. */
+  timeout_source: "tool" | "class";
+}
+
+/** Every registered tool, resolved, in registry order. */
+export function listTools(config: Config): ResolvedTool[] {
+  return Object.entries(config.tools).map(([name, tool]) => resolve(config, name, tool));
+}
+
+/** A registered tool by name; unknown names are refused with a suggestion. */
+export function requireTool(config: Config, name: string): ResolvedTool {
+  const tool = config.tools[name];
+  if (!tool) {
+    const names = Object.keys(config.tools);
+    const guess = didYouMean(name, names);
+    throw notFound(
+      `unknown tool '${name}'`,
+      guess
+        ? `did you mean '${guess}'? (registered: ${names.join(", ")})`
+        : `registered tools: ${names.join(", ")}`,
+    );
+  }
+  return resolve(config, name, tool);
+}
+
+/** The timeout a new task gets: `override` when given, else the tool's, else its class's. */
+export function taskTimeout(tool: ResolvedTool, override?: number | null): number {
+  if (override === undefined || override === null) return tool.timeout;
+  if (!Number.isSafeInteger(override) || override <= 0) {
+    throw invalid(`timeout must be a positive whole number of seconds (got ${override})`);
+  }
+  return override;
+}
+
+function resolve(config: Config, name: string, tool: Tool): ResolvedTool {
+  const own = tool.timeout;
+  return {
+    name,
+    description: tool.description,
+    task_class: tool.task_class,
+    timeout: own ?? config.task_classes[tool.task_class].timeout,
+    timeout_source: own === undefined ? "class" : "tool",
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Plain constants of the data model. Kept free of imports so the hot CLI path can
+ * use them without loading zod; `src/models/schemas.ts` builds the schemas from them.
+ */
+
+/** Task classes, in order of weight. */
+export const TASK_CLASSES = ["FAST_SCRIPT", "MEDIUM_SCRIPT", "LLM_LITE", "LLM_HEAVY"] as const;
+/** A task class name. */
+export type TaskClass = typeof TASK_CLASSES[number];
+
+/** Default timeout in seconds of each task class (overridable in sparkq.yml). */
+export const DEFAULT_CLASS_TIMEOUTS: Readonly<Record<TaskClass, number>> = {
+  FAST_SCRIPT: 30,
+  MEDIUM_SCRIPT: 300,
+  LLM_LITE: 300,
+  LLM_HEAVY: 900,
+};
+
+/** Task states. `queued` → `running` → `succeeded` | `failed`. */
+export const TASK_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+/** A task state. */
+export type TaskStatus = typeof TASK_STATUSES[number];
+
+/** Session and stream states. */
+export const LIFECYCLE_STATUSES = ["active", "ended"] as const;
+/** A session or stream state. */
+export type LifecycleStatus = typeof LIFECYCLE_STATUSES[number];
+
+/** Default port of the server. */
+export const DEFAULT_PORT = 8420;
+
+/** Default age after which finished tasks are purged by the server. */
+export const DEFAULT_PURGE_DAYS = 3;
+
+/** Largest stdout/stderr stored per task, in bytes (8 MiB). */
+export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/** Names of sessions and streams: 1–64 of a-z A-Z 0-9 . _ -, not starting with . or -. */
+export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
+
+/** The tools a new sparkq.yml registers. */
+export const DEFAULT_TOOLS: Readonly<
+  Record<string, { description: string; task_class: TaskClass }>
+> = {
+  "run-bash": { description: "Execute a bash script", task_class: "MEDIUM_SCRIPT" },
+  "run-bash-fast": { description: "Execute a quick bash script", task_class: "FAST_SCRIPT" },
+  "run-python": { description: "Execute a python script", task_class: "MEDIUM_SCRIPT" },
+  "llm-haiku": { description: "Call Claude Haiku", task_class: "LLM_LITE" },
+  "llm-sonnet": { description: "Call Claude Sonnet", task_class: "LLM_HEAVY" },
+};

@@ -1,0 +1,191 @@
+import type { TaskStatus } from "../models/constants.ts";
+import type { Counts, TaskRow } from "../models/schemas.ts";
+import type { Db } from "./db.ts";
+
+/** Inserts a task row. */
+export function insertTask(db: Db, t: TaskRow): void {
+  db.run(
+    `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
+       result, error, stdout, stderr, created_at, updated_at, started_at, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    t.id,
+    t.stream_id,
+    t.tool_name,
+    t.task_class,
+    t.payload,
+    t.status,
+    t.timeout,
+    t.attempts,
+    t.result,
+    t.error,
+    t.stdout,
+    t.stderr,
+    t.created_at,
+    t.updated_at,
+    t.started_at,
+    t.finished_at,
+  );
+}
+
+/** The task with this ID, or undefined. */
+export function getTask(db: Db, id: string): TaskRow | undefined {
+  return db.get<TaskRow>("SELECT * FROM tasks WHERE id = ?", id);
+}
+
+/** The oldest queued task of a stream (FIFO: created_at, then insertion order). */
+export function peekQueued(db: Db, streamId: string): TaskRow | undefined {
+  return db.get<TaskRow>(
+    `SELECT * FROM tasks WHERE stream_id = ? AND status = 'queued'
+     ORDER BY created_at, rowid LIMIT 1`,
+    streamId,
+  );
+}
+
+/**
+ * Claims the oldest queued task of a stream in one statement: sets it running,
+ * stamps `started_at` and adds one attempt. Call inside a write transaction.
+ */
+export function claimQueued(db: Db, streamId: string, now: string): TaskRow | undefined {
+  return db.get<TaskRow>(
+    `UPDATE tasks SET status = 'running', started_at = ?, updated_at = ?, attempts = attempts + 1
+     WHERE id = (SELECT id FROM tasks WHERE stream_id = ? AND status = 'queued'
+                 ORDER BY created_at, rowid LIMIT 1)
+       AND status = 'queued'
+     RETURNING *`,
+    now,
+    now,
+    streamId,
+  );
+}
+
+/** The fields a finished task gets. */
+export interface Finish {
+  status: "succeeded" | "failed";
+  result: string | null;
+  error: string | null;
+  stdout: string | null;
+  stderr: string | null;
+  now: string;
+}
+
+/**
+ * Moves a running task to succeeded or failed. Guarded by the expected state (and,
+ * when given, the `started_at` it was read with): returns false when no row changed.
+ */
+export function finishRunning(db: Db, id: string, f: Finish, startedAt?: string): boolean {
+  const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, stdout = ?, stderr = ?,
+                 finished_at = ?, updated_at = ?
+               WHERE id = ? AND status = 'running'`;
+  if (startedAt === undefined) {
+    return db.run(sql, f.status, f.result, f.error, f.stdout, f.stderr, f.now, f.now, id) === 1;
+  }
+  return db.run(
+    sql + " AND started_at = ?",
+    f.status,
+    f.result,
+    f.error,
+    f.stdout,
+    f.stderr,
+    f.now,
+    f.now,
+    id,
+    startedAt,
+  ) === 1;
+}
+
+/** The minimal view of a running task the stale and auto-fail rules need. */
+export interface RunningTask {
+  id: string;
+  stream_id: string;
+  started_at: string;
+  timeout: number;
+}
+
+/** All running tasks (few: one per busy worker), for the stale and auto-fail rules. */
+export function listRunning(db: Db, streamId?: string): RunningTask[] {
+  return streamId
+    ? db.all<RunningTask>(
+      "SELECT id, stream_id, started_at, timeout FROM tasks WHERE status = 'running' AND stream_id = ?",
+      streamId,
+    )
+    : db.all<RunningTask>(
+      "SELECT id, stream_id, started_at, timeout FROM tasks WHERE status = 'running'",
+    );
+}
+
+/** A task row with its stream's name. */
+export type TaskRowWithStream = TaskRow & { stream_name: string };
+
+/** Filters of `listTasks`. */
+export interface TaskFilter {
+  status?: TaskStatus;
+  streamId?: string;
+  /** Restrict to these IDs (used for the stale listing). */
+  ids?: string[];
+  limit: number;
+}
+
+/** Tasks, newest first, with their stream's name. */
+export function listTasks(db: Db, f: TaskFilter): TaskRowWithStream[] {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (f.status) {
+    where.push("t.status = ?");
+    params.push(f.status);
+  }
+  if (f.streamId) {
+    where.push("t.stream_id = ?");
+    params.push(f.streamId);
+  }
+  if (f.ids) {
+    if (f.ids.length === 0) return [];
+    where.push(`t.id IN (${f.ids.map(() => "?").join(", ")})`);
+    params.push(...f.ids);
+  }
+  params.push(f.limit);
+  return db.all<TaskRowWithStream>(
+    `SELECT t.*, s.name AS stream_name FROM tasks t JOIN streams s ON s.id = t.stream_id
+     ${where.length ? "WHERE " + where.join(" AND ") : ""}
+     ORDER BY t.created_at DESC, t.rowid DESC LIMIT ?`,
+    ...params,
+  );
+}
+
+/** Number of tasks per stream and state (stale is left 0 for the engine to fill). */
+export function countByStream(db: Db): Map<string, Counts> {
+  const out = new Map<string, Counts>();
+  const rows = db.all<{ stream_id: string; status: TaskStatus; n: number }>(
+    "SELECT stream_id, status, COUNT(*) AS n FROM tasks GROUP BY stream_id, status",
+  );
+  for (const r of rows) {
+    let c = out.get(r.stream_id);
+    if (!c) {
+      c = { queued: 0, running: 0, stale: 0, succeeded: 0, failed: 0 };
+      out.set(r.stream_id, c);
+    }
+    c[r.status] = Number(r.n);
+  }
+  return out;
+}
+
+/** Streams that have queued tasks, with how many (for `claim` without `--stream`). */
+export function queuedPerStream(db: Db): { name: string; queued: number }[] {
+  return db.all<{ name: string; queued: number }>(
+    `SELECT s.name AS name, COUNT(*) AS queued FROM tasks t JOIN streams s ON s.id = t.stream_id
+     WHERE t.status = 'queued' AND s.status = 'active' GROUP BY s.id ORDER BY s.name`,
+  );
+}
+
+/**
+ * Deletes up to `batch` succeeded or failed tasks that finished before `cutoff`;
+ * returns how many. Queued and running tasks are never touched.
+ */
+export function deleteFinishedBefore(db: Db, cutoff: string, batch: number): number {
+  return db.run(
+    `DELETE FROM tasks WHERE rowid IN (
+       SELECT rowid FROM tasks WHERE status IN ('succeeded', 'failed')
+         AND COALESCE(finished_at, created_at) < ? LIMIT ?)`,
+    cutoff,
+    batch,
+  );
+}

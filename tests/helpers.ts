@@ -1,0 +1,147 @@
+/**
+ * Test helpers: run the real CLI as a subprocess, exactly as `deno task sparkq` does
+ * (same permission flags, read from deno.json; cwd = the SparkQ folder; INIT_CWD =
+ * the test's temp dir), and make throw-away projects in temp dirs.
+ */
+import { DatabaseSync } from "node:sqlite";
+
+/** The repository root (the SparkQ folder). */
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** The deno binary running the tests. */
+export const DENO = Deno.execPath();
+
+/** The permission flags of the `sparkq` task in deno.json. */
+export const SPARKQ_FLAGS: string[] = (() => {
+  const cfg = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
+  const words = String(cfg.tasks.sparkq).split(/\s+/);
+  return words.filter((w) => w.startsWith("--"));
+})();
+
+/** What a CLI run produced. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of `sparkq()`. */
+export interface RunOptions {
+  /** The directory the user "is in" (INIT_CWD). */
+  cwd: string;
+  /** Text fed to stdin. */
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+}
+
+/** Runs `sparkq <args>` through `deno run` with the task's flags. */
+export async function sparkq(args: string[], opts: RunOptions): Promise<RunResult> {
+  const cmd = new Deno.Command(DENO, {
+    args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args],
+    cwd: ROOT,
+    env: { INIT_CWD: opts.cwd, NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(
+      typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    );
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Runs a command that must succeed; returns stdout. */
+export async function ok(args: string[], opts: RunOptions): Promise<string> {
+  const r = await sparkq(args, opts);
+  if (r.code !== 0) {
+    throw new Error(
+      `sparkq ${args.join(" ")} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
+  }
+  return r.stdout;
+}
+
+/** A throw-away project: a temp dir with sparkq.yml and sparkq.db made by `setup --yes`. */
+export interface TempProject {
+  dir: string;
+  db: string;
+  /** Runs the CLI in this project. */
+  run(args: string[], extra?: Omit<RunOptions, "cwd">): Promise<RunResult>;
+  /** Runs the CLI and requires exit 0; returns stdout. */
+  ok(args: string[], extra?: Omit<RunOptions, "cwd">): Promise<string>;
+  /** Removes the temp dir. */
+  cleanup(): Promise<void>;
+}
+
+/** Makes a project with `setup --yes` (extra setup flags may be given). */
+export async function tempProject(setupFlags: string[] = []): Promise<TempProject> {
+  const dir = await Deno.makeTempDir({ prefix: "sparkq-test-" });
+  const tmp = `${dir}/tmp`;
+  await Deno.mkdir(tmp);
+  const env = { SPARKQ_TMPDIR: tmp };
+  await ok(["setup", "--yes", "--name", "test", "--repo-path", ".", ...setupFlags], {
+    cwd: dir,
+    env,
+  });
+  return {
+    dir,
+    db: `${dir}/sparkq.db`,
+    run: (args, extra = {}) => sparkq(args, { cwd: dir, ...extra, env: { ...env, ...extra.env } }),
+    ok: (args, extra = {}) => ok(args, { cwd: dir, ...extra, env: { ...env, ...extra.env } }),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+/** A full dump of the database's rows, for "bad input changed nothing" checks. */
+export function dumpDb(path: string): string {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const out: Record<string, unknown[]> = {};
+    for (const t of ["projects", "sessions", "streams", "tasks"]) {
+      out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
+    }
+    return JSON.stringify(out);
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs one SQL query against a database file (read-only) and returns the rows. */
+export function query(path: string, sql: string, ...params: (string | number | null)[]) {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare(sql).all(...params).map((r) => ({ ...r })) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Asserts a refused command: non-zero exit (`code`), `Error: …` on stderr matching
+ * `pattern`, no stack trace, and the database unchanged.
+ */
+export async function assertRefused(
+  p: TempProject,
+  args: string[],
+  pattern: RegExp,
+  code = 1,
+  extra: Omit<RunOptions, "cwd"> = {},
+): Promise<RunResult> {
+  const before = dumpDb(p.db);
+  const r = await p.run(args, extra);
+  const where = `sparkq ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+  if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}: ${where}`);
+  if (!r.stderr.startsWith("Error: ")) {
+    throw new Error(`stderr does not start with 'Error: ': ${where}`);
+  }
+  if (!pattern.test(r.stderr)) throw new Error(`stderr does not match ${pattern}: ${where}`);
+  if (/\n\s+at |Stack backtrace/.test(r.stderr)) throw new Error(`stack trace printed: ${where}`);
+  if (dumpDb(p.db) !== before) throw new Error(`the database changed: ${where}`);
+  return r;
+}
