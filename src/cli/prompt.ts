@@ -1,8 +1,25 @@
 /**
- * Line prompts for interactive setup, on Deno's built-in `prompt()` (no dependency).
+ * Line prompts for interactive setup, with no dependency. Answers are read a byte at
+ * a time in the terminal's canonical mode, so the terminal does the line editing and
+ * nothing typed or pasted ahead is lost (Deno's `prompt()` line editor reads ahead).
  * Enter accepts the default shown in brackets; end of input (Ctrl-D) cancels.
  */
 import { SparkqError } from "../errors.ts";
+import { write } from "./output.ts";
+
+const decoder = new TextDecoder();
+
+/** Reads one line from stdin without reading past it; null at end of input. */
+function readLine(): string | null {
+  const bytes: number[] = [];
+  const one = new Uint8Array(1);
+  for (;;) {
+    const n = Deno.stdin.readSync(one);
+    if (n === null || n === 0) return bytes.length ? decoder.decode(new Uint8Array(bytes)) : null;
+    if (one[0] === 0x0a) return decoder.decode(new Uint8Array(bytes)).replace(/\r$/, "");
+    bytes.push(one[0]);
+  }
+}
 
 function cancelled(): never {
   throw new SparkqError("setup cancelled: nothing was changed");
@@ -10,7 +27,8 @@ function cancelled(): never {
 
 /** Asks for text; returns the default on Enter. */
 export function askText(label: string, fallback: string): string {
-  const answer = prompt(`${label}${fallback ? ` [${fallback}]` : ""}:`);
+  write(`${label}${fallback ? ` [${fallback}]` : ""}: `);
+  const answer = readLine();
   if (answer === null) cancelled();
   return answer.trim() === "" ? fallback : answer.trim();
 }
@@ -26,7 +44,8 @@ export function askInt(
     const raw = askText(label, String(fallback));
     const n = Number(raw);
     if (/^\d+$/.test(raw) && n >= min && n <= max) return n;
-    console.log(`  '${raw}' is not a whole number from ${min} to ${max}; try again.`);
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    write(`  '${raw}' is not a whole number ${range}; try again.\n`);
   }
 }
 

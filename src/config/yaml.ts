@@ -29,7 +29,12 @@ export function parseConfig(path: string, text: string): Config {
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const line = lineOf(doc, lines, issue.path as (string | number)[]);
+    const at = issue.path as (string | number)[];
+    const line = lineOf(
+      doc,
+      lines,
+      issue.code === "unrecognized_keys" ? [...at, issue.keys[0]] : at,
+    );
     const where = issue.path.length ? issue.path.join(".") : "(top level)";
     throw new SparkqError(
       `${path}${line ? `:${line}` : ""}: ${where}: ${describe(issue, data)}`,
@@ -98,15 +103,21 @@ function describe(issue: z.core.$ZodIssue, data: unknown): string {
       return `expected one of ${issue.values.map(String).join(", ")}, got ${shown}`;
     case "invalid_type":
       return got === undefined
-        ? `missing: expected ${issue.expected}`
-        : `expected ${issue.expected === "int" ? "a whole number" : issue.expected}, got ${shown}`;
+        ? `missing: expected ${kind(issue.expected)}`
+        : `expected ${kind(issue.expected)}, got ${shown}`;
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${
         issue.keys.map((k) => `'${k}'`).join(", ")
       }`;
     case "too_small":
+      if (issue.origin === "string") return `expected a non-empty string, got ${shown}`;
+      if (issue.origin === "array") {
+        return `expected at least ${issue.minimum} item(s), got ${shown}`;
+      }
       return `expected ${
-        issue.origin === "string" ? "a non-empty string" : `at least ${issue.minimum}`
+        !issue.inclusive && Number(issue.minimum) === 0
+          ? "a positive number"
+          : `at least ${issue.minimum}`
       }, got ${shown}`;
     case "too_big":
       return `expected at most ${issue.maximum}, got ${shown}`;
@@ -117,6 +128,18 @@ function describe(issue: z.core.$ZodIssue, data: unknown): string {
     default:
       return `${issue.message}, got ${shown}`;
   }
+}
+
+function kind(expected: string): string {
+  const names: Record<string, string> = {
+    object: "a mapping",
+    array: "a list",
+    int: "a whole number",
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+  };
+  return names[expected] ?? expected;
 }
 
 function valueAt(data: unknown, path: (string | number)[]): unknown {
