@@ -62,10 +62,10 @@ Deno.test("interactive setup asks every question and writes what was answered", 
     const yml = await Deno.readTextFile(`${dir}/sparkq.yml`);
     assert.match(yml, /name: myproj/);
     assert.match(yml, /prd_path: docs\/prd.md/);
-    assert.match(yml, /script_dirs:\n  - scripts\n  - tools\/bin/);
-    assert.match(yml, /FAST_SCRIPT:\n    timeout: 31/);
-    assert.match(yml, /MEDIUM_SCRIPT:\n    timeout: 300/);
-    assert.match(yml, /LLM_HEAVY:\n    timeout: 901/);
+    assert.match(yml, /script_dirs:\n {2}- scripts\n {2}- tools\/bin/);
+    assert.match(yml, /FAST_SCRIPT:\n {4}timeout: 31/);
+    assert.match(yml, /MEDIUM_SCRIPT:\n {4}timeout: 300/);
+    assert.match(yml, /LLM_HEAVY:\n {4}timeout: 901/);
     assert.match(yml, /port: 9000/);
     const project = query(`${dir}/sparkq.db`, "SELECT * FROM projects");
     assert.equal(project.length, 1);
@@ -127,8 +127,8 @@ Deno.test("unattended setup takes flags; re-running keeps data, comments and oth
   ]);
   try {
     let yml = await Deno.readTextFile(`${p.dir}/sparkq.yml`);
-    assert.match(yml, /script_dirs:\n  - bin\n  - tools/);
-    assert.match(yml, /FAST_SCRIPT:\n    timeout: 12/);
+    assert.match(yml, /script_dirs:\n {2}- bin\n {2}- tools/);
+    assert.match(yml, /FAST_SCRIPT:\n {4}timeout: 12/);
     assert.match(yml, /port: 9101/);
     await p.ok(["session", "create", "s1"]);
     await p.ok(["stream", "create", "auth", "--session", "s1"]);
@@ -139,7 +139,7 @@ Deno.test("unattended setup takes flags; re-running keeps data, comments and oth
 
     await p.ok(["setup", "--yes", "--port", "9102", "--name", "renamed"]);
     yml = await Deno.readTextFile(`${p.dir}/sparkq.yml`);
-    assert.match(yml, /# my note about the port\nserver:\n  port: 9102/);
+    assert.match(yml, /# my note about the port\nserver:\n {2}port: 9102/);
     assert.match(yml, /FAST_SCRIPT:\n    timeout: 12/, "values not given are kept");
     assert.match(yml, /name: renamed/);
     assert.equal(query(p.db, "SELECT name FROM projects")[0].name, "renamed");
