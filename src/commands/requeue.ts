@@ -1,0 +1,15 @@
+/** `sparkq requeue <id> [--stream S] [--json]`: queue a copy of a failed task. */
+import { openProject } from "../cli/context.ts";
+import { bool, str } from "../cli/flags.ts";
+import { line, printJson } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { requeue as requeueTask } from "../engine/queue.ts";
+
+/** Queues a copy of a failed task; prints the new ID alone, or the new task with --json. */
+export async function requeue(inv: Invocation): Promise<number> {
+  const p = await openProject(inv);
+  const task = requeueTask(p, inv.args.id!, { stream: str(inv, "stream") });
+  if (bool(inv, "json")) printJson(task);
+  else line(task.id);
+  return 0;
+}

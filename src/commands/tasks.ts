@@ -1,0 +1,72 @@
+/** `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json]`. */
+import { openProject } from "../cli/context.ts";
+import { bool, int, str, taskStatus } from "../cli/flags.ts";
+import { c, duration, line, printJson, shortTime, table } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { listTasks } from "../engine/queue.ts";
+import type { TaskListItem } from "../models/schemas.ts";
+
+/** Lists tasks newest first (default 50) as a table; stale running tasks are marked. */
+export async function tasks(inv: Invocation): Promise<number> {
+  const status = taskStatus(inv);
+  const p = await openProject(inv);
+  const rows = listTasks(p, {
+    status,
+    stream: str(inv, "stream"),
+    stale: bool(inv, "stale"),
+    limit: int(inv, "limit") ?? 50,
+  });
+  if (bool(inv, "json")) {
+    printJson(rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    line("No tasks match.");
+    return 0;
+  }
+  const now = Date.now();
+  line(table(
+    ["ID", "TOOL", "STREAM", "STATUS", "CREATED", "STARTED", "FINISHED", "DURATION"],
+    rows.map((t) => [
+      t.id,
+      t.tool_name,
+      t.stream_name,
+      statusCell(t),
+      shortTime(t.created_at),
+      shortTime(t.started_at),
+      shortTime(t.finished_at),
+      durationCell(t, now),
+    ]),
+  ));
+  const stale = rows.filter((t) => t.stale).length;
+  if (stale) {
+    line(c.yellow(`${stale} stale: running longer than their timeout (auto-failed at 2x)`));
+  }
+  return 0;
+}
+
+/** The status column: coloured, with a STALE mark on running tasks past their timeout. */
+export function statusCell(t: Pick<TaskListItem, "status" | "stale" | "error">): string {
+  if (t.stale) return c.yellow(`${t.status} STALE`);
+  switch (t.status) {
+    case "succeeded":
+      return c.green(t.status);
+    case "failed":
+      return c.red(t.error?.startsWith("Auto-failed:") ? "failed (auto)" : t.status);
+    case "running":
+      return c.cyan(t.status);
+    default:
+      return t.status;
+  }
+}
+
+/** Run time: finished − started, or so far (with `+`) for a running task; `-` if not started. */
+export function durationCell(
+  t: Pick<TaskListItem, "started_at" | "finished_at">,
+  nowMs: number,
+): string {
+  if (!t.started_at) return "-";
+  const start = Date.parse(t.started_at);
+  if (t.finished_at) return duration((Date.parse(t.finished_at) - start) / 1000);
+  return `${duration(Math.max(0, nowMs - start) / 1000)}+`;
+}
