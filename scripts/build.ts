@@ -1,0 +1,275 @@
+/**
+ * Builds SparkQ's distribution.
+ *
+ * `deno task bundle` (no flags):
+ *   1. bundles the cold half (`src/heavy/mod.ts`: YAML, zod, setup, server, UI) with
+ *      `deno bundle --minify`, and rewrites esbuild's Node shim
+ *      `createRequire(import.meta.url)` to a fixed file URL (inside a `data:` module
+ *      `import.meta.url` is not a file URL and `createRequire` would throw);
+ *   2. bundles `main.ts` (the hot CLI) the same way and replaces the one string
+ *      literal `SPARKQ_EMBEDDED_HEAVY_MODULE` with a base64 `data:` URL of step 1, so
+ *      `dist/sparkq.js` is one self-contained file whose cold half is parsed only
+ *      when a command needs it;
+ *   3. runs the result with `--no-config` from `/` (no deno.json, no node_modules):
+ *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
+ *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
+ *      deno.json, turning its relative paths into paths computed from the launcher's
+ *      own location, so the task and the launcher cannot drift apart.
+ *
+ * `deno task compile` (`--compile`): `deno compile` of `main.ts` with the same
+ * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`.
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const DIST = `${ROOT}/dist`;
+/** The string literal in `src/heavy.ts` that step 2 replaces. */
+const MARKER = "SPARKQ_EMBEDDED_HEAVY_MODULE";
+/** What `createRequire` gets in the cold bundle: any absolute file URL will do. */
+const REQUIRE_BASE = "file:///sparkq-heavy.js";
+/**
+ * Child processes run `deno` from PATH, which is what `--allow-run=deno` allows
+ * (setup.sh and .ci/run put a locally installed deno on PATH first).
+ */
+const DENO = "deno";
+
+/** Exits with an `Error:` line (and optional detail) instead of a stack trace. */
+class BuildError extends Error {}
+
+/** Runs a command; returns its output, or throws a BuildError with its stderr. */
+async function run(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(DENO, {
+    args,
+    cwd,
+    stdin: "null",
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Bundles one entry point (minified) and returns the JavaScript text. */
+async function bundle(entry: string, outFile: string): Promise<string> {
+  const r = await run([
+    "bundle",
+    "--quiet",
+    "--minify",
+    "--platform=deno",
+    "--output",
+    outFile,
+    entry,
+  ]);
+  if (r.code !== 0) {
+    const missing = [...r.stderr.matchAll(/Module not found "file:\/\/([^"]+)"/g)].map((m) => m[1]);
+    throw new BuildError(
+      `deno bundle ${entry} failed` +
+        (missing.length ? `: missing module(s) ${missing.join(", ")}` : "") +
+        `\n${r.stderr.trim()}`,
+    );
+  }
+  return Deno.readTextFile(outFile);
+}
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** Makes the cold bundle loadable from a `data:` URL (see the file comment). */
+export function prepareCold(js: string): string {
+  let out = js.replace(
+    /createRequire\(import\.meta\.url\)/g,
+    `createRequire(${JSON.stringify(REQUIRE_BASE)})`,
+  );
+  // The cold half may itself call heavy() (config loading inside setup or the
+  // server). In the data: module, import.meta.url IS the data: URL of the cold half,
+  // so that call gets the very same module instance instead of a missing file.
+  const markers = count(out, `"${MARKER}"`);
+  out = out.replaceAll(`"${MARKER}"`, "import.meta.url");
+  const metas = count(out, "import.meta");
+  if (metas !== markers) {
+    throw new BuildError(
+      `the cold half uses import.meta ${metas - markers} time(s) besides src/heavy.ts: ` +
+        "code reached from src/heavy/mod.ts must not read files next to itself " +
+        "(embed assets as TypeScript string constants)",
+    );
+  }
+  return out;
+}
+
+/** Puts the cold bundle into the hot bundle in place of the marker literal. */
+export function embed(hot: string, cold: string): string {
+  const n = count(hot, `"${MARKER}"`) + count(hot, `'${MARKER}'`);
+  if (n !== 1) {
+    throw new BuildError(
+      `expected the marker "${MARKER}" exactly once in the main bundle, found it ${n} times ` +
+        '(src/heavy.ts must keep `const EMBEDDED: string = "' + MARKER + '";`)',
+    );
+  }
+  const b64 = base64(new TextEncoder().encode(cold));
+  const url = `data:application/javascript;base64,${b64}`;
+  return hot.replace(new RegExp(`(["'])${MARKER}\\1`), JSON.stringify(url));
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
+}
+
+/** The words of the `sparkq` task in deno.json: its permission flags, in order. */
+export async function taskFlags(): Promise<string[]> {
+  const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const task = String(cfg.tasks?.sparkq ?? "");
+  const words = task.trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run" || words[words.length - 1] !== "main.ts") {
+    throw new BuildError(`the "sparkq" task in deno.json must be 'deno run <flags> main.ts'`);
+  }
+  return words.slice(2, -1);
+}
+
+const PATH_FLAGS = /^(--(?:allow|deny)-(?:read|write)|--ignore-read)=(.*)$/;
+
+/**
+ * Rewrites the task's relative permission paths (relative to the SparkQ folder,
+ * where `deno task` runs) with `base` = how to name that folder, `parent` = its
+ * parent: `..` → parent, `.` → base, `x` → base/x. Absolute paths stay.
+ */
+export function absoluteFlags(flags: string[], base: string, parent: string): string[] {
+  return flags.map((flag) => {
+    const m = flag.match(PATH_FLAGS);
+    if (!m) return flag;
+    const paths = m[2].split(",").map((p) => {
+      if (p.startsWith("/")) return p;
+      if (p === ".") return base;
+      if (p === "..") return parent;
+      if (p.startsWith("../")) return `${parent}/${p.slice(3)}`;
+      return `${base}/${p.replace(/^\.\//, "")}`;
+    });
+    return `${m[1]}=${paths.join(",")}`;
+  });
+}
+
+/** The launcher `./sparkq`: a POSIX sh script that runs dist/sparkq.js with the task's flags. */
+export function launcherScript(flags: string[]): string {
+  const shQuote = (s: string) => s.replace(/[\\"`$]/g, (c) => `\\${c}`);
+  // Paths become "$dir"/"$parent" shell variables; everything else is literal.
+  const words = absoluteFlags(flags, "\u0001dir", "\u0001parent").map((f) =>
+    `"${shQuote(f).replaceAll("\u0001dir", "$dir").replaceAll("\u0001parent", "$parent")}"`
+  );
+  return `#!/bin/sh
+# SparkQ launcher, written by scripts/build.ts (setup.sh / deno task bundle).
+# Do not edit: the permission flags are the "sparkq" task's in deno.json, with its
+# paths made absolute from where this file lives.
+self=$0
+if resolved=$(readlink -f -- "$0" 2>/dev/null) && [ -n "$resolved" ]; then self=$resolved; fi
+dir=$(CDPATH='' cd -- "$(dirname -- "$self")" && pwd -P) || exit 1
+parent=$(dirname -- "$dir")
+if command -v deno >/dev/null 2>&1; then
+  deno=deno
+elif [ -x "$dir/.tools/node_modules/.bin/deno" ]; then
+  deno="$dir/.tools/node_modules/.bin/deno"
+else
+  echo "Error: deno not found on PATH nor in $dir/.tools: run $dir/setup.sh" >&2
+  exit 1
+fi
+if [ ! -f "$dir/dist/sparkq.js" ]; then
+  echo "Error: $dir/dist/sparkq.js is missing: run $dir/setup.sh" >&2
+  exit 1
+fi
+# INIT_CWD is how 'deno task' passes the caller's directory; here the cwd is the caller's.
+unset INIT_CWD
+exec "$deno" run --no-config --no-lock ${words.join(" ")} "$dir/dist/sparkq.js" "$@"
+`;
+}
+
+/** Checks that the bundle runs outside this folder with the task's flags. */
+async function verify(file: string): Promise<void> {
+  const flags = absoluteFlags(await taskFlags(), ROOT, ROOT.replace(/\/[^/]*$/, "") || "/");
+  const base = ["run", "--no-config", "--no-lock", ...flags, file];
+  const version = await run([...base, "--version"], "/");
+  if (version.code !== 0 || !/^sparkq \d/.test(version.stdout)) {
+    throw new BuildError(
+      `dist/sparkq.js does not run: --version exited ${version.code}\n${version.stderr}`,
+    );
+  }
+  // `setup` without a terminal loads the cold half, then refuses before writing.
+  const cold = await run([...base, "setup"], "/");
+  if (cold.code !== 1 || !/not a terminal/.test(cold.stderr)) {
+    throw new BuildError(
+      `the cold half of dist/sparkq.js does not load (setup exited ${cold.code})\n${cold.stderr}`,
+    );
+  }
+}
+
+async function buildBundle(): Promise<void> {
+  await Deno.mkdir(DIST, { recursive: true });
+  const coldFile = `${DIST}/sparkq-cold.js`;
+  const hotFile = `${DIST}/sparkq-hot.js`;
+  const cold = prepareCold(await bundle("src/heavy/mod.ts", coldFile));
+  await Deno.writeTextFile(coldFile, cold);
+  const hot = await bundle("main.ts", hotFile);
+  const out = `${DIST}/sparkq.js`;
+  const tmp = `${out}.tmp`;
+  await Deno.writeTextFile(tmp, embed(hot, cold));
+  await verify(tmp);
+  await Deno.rename(tmp, out);
+  await Deno.remove(hotFile);
+  const launcher = `${ROOT}/sparkq`;
+  await Deno.writeTextFile(launcher, launcherScript(await taskFlags()), { mode: 0o755 });
+  await Deno.chmod(launcher, 0o755);
+  const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
+  console.log(
+    `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}; cold half ${
+      kb(new TextEncoder().encode(cold).length)
+    } embedded) and the launcher ./sparkq`,
+  );
+}
+
+async function compile(): Promise<void> {
+  const parent = ROOT.replace(/\/[^/]*$/, "") || "/";
+  const flags = absoluteFlags(await taskFlags(), ROOT, parent);
+  await Deno.mkdir(DIST, { recursive: true });
+  const output = `${DIST}/sparkq-bin`;
+  const r = await run([
+    "compile",
+    ...flags,
+    "--include",
+    "src/heavy/mod.ts",
+    "--output",
+    output,
+    "main.ts",
+  ]);
+  if (r.code !== 0) {
+    const offline = /dl\.deno\.land|denort|error sending request|dns error/i.test(r.stderr);
+    throw new BuildError(
+      offline
+        ? "deno compile needs its runtime base binary 'denort' (the same version as this deno, " +
+          `${Deno.version.deno}) and could not download it from dl.deno.land.\n` +
+          "Run 'deno task compile' on a machine that can reach dl.deno.land, or set DENORT_BIN " +
+          "to a denort binary of that exact version (the full 'deno' binary does not work).\n" +
+          "Until then use the launcher ./sparkq (setup.sh), which runs dist/sparkq.js with the " +
+          "same permission flags.\n\n" + r.stderr.trim()
+        : `deno compile failed\n${r.stderr.trim()}`,
+    );
+  }
+  console.log(
+    `Built ${output}: a single executable with these permissions baked in:\n  ${
+      flags.join(" ")
+    }\nThe paths are absolute for ${ROOT}; rebuild after moving the folder.`,
+  );
+}
+
+if (import.meta.main) {
+  try {
+    if (Deno.args.includes("--compile")) await compile();
+    else await buildBundle();
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    console.error(`Error: ${e.message}`);
+    Deno.exit(1);
+  }
+}
