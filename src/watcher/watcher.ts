@@ -14,10 +14,11 @@ import { requireStream } from "../engine/streams.ts";
 import { SparkqError } from "../errors.ts";
 import { ensureFifo, FifoWaker } from "./fifo.ts";
 import { exists, type WatcherFiles, watcherFiles } from "./files.ts";
-import { acquireLock, type HeldLock, type LockKind } from "./lock.ts";
+import { acquireLock, type HeldLock, type LockKind, readLock } from "./lock.ts";
 
-/** How often the watcher looks at the done flag, in ms. */
-export const POLL_MS = 100;
+import { POLL_MS } from "./poll.ts";
+
+export { POLL_MS };
 /** How often the stream's status is checked while the worker is busy, in polls. */
 const STATUS_EVERY = 20;
 
@@ -113,7 +114,12 @@ export class StreamWatcher {
 
   #poll(): void {
     if (!this.lock.owned()) {
-      this.stop(`its lock ${this.files.lock} was removed or taken over`);
+      const holder = readLock(this.files.lock);
+      this.stop(
+        holder
+          ? `PID ${holder.pid} took over its lock ${this.files.lock}`
+          : `its lock ${this.files.lock} was removed ('sparkq stop')`,
+      );
       return;
     }
     const flag = exists(this.files.done);

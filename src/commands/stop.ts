@@ -1,0 +1,55 @@
+/**
+ * `sparkq stop [--stream S]`: stops the server and every watcher of this project's
+ * streams, or only the watcher of stream S. Tasks are not touched: running ones stay
+ * running, queued ones stay queued.
+ */
+import { openProject } from "../cli/context.ts";
+import { str } from "../cli/flags.ts";
+import { line } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { listStreams, requireStream } from "../engine/streams.ts";
+import { SparkqError } from "../errors.ts";
+import { type StopOutcome, stopServer, stopWatcher, waitForExit } from "../watcher/stop.ts";
+
+/** How long `stop` waits for signalled processes to exit, in ms. */
+const EXIT_WAIT_MS = 10_000;
+
+/** Stops what runs and reports each thing it stopped (or that nothing ran). */
+export async function stop(inv: Invocation): Promise<number> {
+  const p = await openProject(inv);
+  const only = str(inv, "stream");
+  const outcomes: StopOutcome[] = [];
+  if (only !== undefined) {
+    requireStream(p, only);
+    outcomes.push(await stopWatcher(only));
+  } else {
+    for (const s of listStreams(p)) {
+      const o = await stopWatcher(s.name);
+      if (o.acted) outcomes.push(o);
+    }
+    outcomes.push(await stopServer(p.loaded.lockPath));
+  }
+  p.db.close();
+  const signalled = outcomes.flatMap((o) => o.signalled ? [o.signalled] : []);
+  const stuck = await waitForExit(signalled, EXIT_WAIT_MS);
+  const acted = outcomes.filter((o) => o.acted);
+  if (acted.length === 0) {
+    line(
+      only !== undefined
+        ? outcomes[0].message
+        : "Nothing to stop: the server is not running and no stream has a watcher.",
+    );
+  } else {
+    for (const o of outcomes) if (o.acted) line(o.message);
+  }
+  if (stuck.length) {
+    throw new SparkqError(
+      `sent SIGTERM, but PID ${stuck.join(", ")} has not exited after ${EXIT_WAIT_MS / 1000}s`,
+      { hint: "check it with 'ps', and 'kill -KILL' it if it hangs" },
+    );
+  }
+  if (acted.length) {
+    line("Tasks are untouched: running ones stay running, queued ones stay queued.");
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+/**
+ * `sparkq watch <stream>`: runs the stream's watcher in this process until SIGTERM or
+ * SIGINT (or the stream is ended, or its lock is removed), then removes its lock.
+ */
+import { openProject } from "../cli/context.ts";
+import { line } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { StreamWatcher } from "../watcher/watcher.ts";
+
+const SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+/** Watches a stream and wakes its worker through the FIFO; see WORKER_PLAYBOOK.md. */
+export async function watch(inv: Invocation): Promise<number> {
+  const stream = inv.args.stream!;
+  const p = await openProject(inv);
+  const w = await StreamWatcher.start({
+    ctx: p,
+    stream,
+    kind: "watch",
+    log: (m) => line(`[${stamp()}] ${m}`),
+  });
+  const onSignal = () => w.stop("signal");
+  for (const s of SIGNALS) Deno.addSignalListener(s, onSignal);
+  line(`Watching stream '${stream}' (PID ${Deno.pid}, lock ${w.files.lock}).`);
+  line(
+    `Worker: touch ${w.files.done}, then read a line from ${w.files.fifo}; 'wake' = work queued.`,
+  );
+  const reason = await w.stopped;
+  for (const s of SIGNALS) Deno.removeSignalListener(s, onSignal);
+  line(reason === "signal" ? "Watcher stopped." : `Watcher stopped: ${reason}.`);
+  p.db.close();
+  // A wake parked on a full pipe (nobody reads it) would keep the process alive.
+  if (w.writePending) Deno.exit(0);
+  return 0;
+}

@@ -1,0 +1,2 @@
+/** How often the watcher and `sparkq wait` look for work, in ms. */
+export const POLL_MS = 100;

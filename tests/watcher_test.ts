@@ -1,0 +1,291 @@
+/**
+ * The per-stream watcher (`sparkq watch`), `sparkq stop` and the watchers `sparkq run`
+ * starts in-process: lock rules, FIFO wake-ups gated by the done flag, clean exits.
+ */
+import assert from "node:assert/strict";
+import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
+import { deadPid, exists, readFifo, startWatcher, tmpOf, until } from "./fixtures/worker_lib.ts";
+import { openProject } from "../src/cli/context.ts";
+import { startWatchersForRun } from "../src/watcher/run_watchers.ts";
+
+async function project(streams: string[] = ["st1"]): Promise<TempProject> {
+  const p = await tempProject();
+  await p.ok(["session", "create", "s1"]);
+  for (const s of streams) await p.ok(["stream", "create", s, "--session", "s1"]);
+  return p;
+}
+
+function files(p: TempProject, stream: string) {
+  const t = tmpOf(p);
+  return {
+    lock: `${t}/sparkq-${stream}.lock`,
+    fifo: `${t}/sparkq-${stream}-pipe`,
+    done: `${t}/sparkq-${stream}-done`,
+  };
+}
+
+const enqueue = (p: TempProject, stream: string) =>
+  p.ok(["enqueue", "run-bash", '{"command":"true"}', "--stream", stream]).then((s) => s.trim());
+
+Deno.test("watch: lock holds its PID, a second watcher is refused naming it, SIGTERM cleans up", async () => {
+  const p = await project();
+  const f = files(p, "st1");
+  const w = await startWatcher(p, "st1");
+  try {
+    assert.equal(Deno.readTextFileSync(f.lock).split("\n")[0], String(w.pid));
+    assert.ok(Deno.lstatSync(f.fifo).isFifo, "the FIFO exists");
+    await assertRefused(p, ["watch", "st1"], new RegExp(`already has a watcher: PID ${w.pid}\\b`));
+    assert.equal(Deno.readTextFileSync(f.lock).split("\n")[0], String(w.pid), "lock kept");
+
+    w.child.kill("SIGTERM");
+    const r = await w.finish();
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Watcher stopped\./);
+    assert.ok(!exists(f.lock), "SIGTERM removes the lock");
+  } finally {
+    w.kill();
+    await p.cleanup();
+  }
+});
+
+Deno.test("watch: a stale lock (dead PID) is replaced; SIGINT also exits cleanly", async () => {
+  const p = await project();
+  const f = files(p, "st1");
+  const dead = await deadPid();
+  Deno.writeTextFileSync(f.lock, `${dead}\n`);
+  const w = await startWatcher(p, "st1");
+  try {
+    assert.equal(Deno.readTextFileSync(f.lock).split("\n")[0], String(w.pid));
+    w.child.kill("SIGINT");
+    assert.equal((await w.finish()).code, 0);
+    assert.ok(!exists(f.lock));
+  } finally {
+    w.kill();
+    await p.cleanup();
+  }
+});
+
+Deno.test("watch: wakes only while the done flag exists and a task is queued", async () => {
+  const p = await project();
+  const f = files(p, "st1");
+  const w = await startWatcher(p, "st1");
+  const reader = readFifo(f.fifo);
+  let got = "";
+  reader.line.then((l) => got = l);
+  try {
+    // Flag without work: no wake; work without flag: no wake.
+    Deno.writeTextFileSync(f.done, "");
+    await new Promise((r) => setTimeout(r, 600));
+    assert.ok(exists(f.done), "flag kept while nothing is queued");
+    Deno.removeSync(f.done);
+    const id = await enqueue(p, "st1");
+    await new Promise((r) => setTimeout(r, 1000)); // ten polls or so
+    assert.equal(got, "", "no wake while the done flag is absent");
+    assert.doesNotMatch(w.out.text(), /woke/);
+
+    // The worker says it is idle: one wake, and the flag is consumed.
+    Deno.writeTextFileSync(f.done, "");
+    assert.equal(await reader.line, "wake");
+    assert.ok(!exists(f.done), "the watcher removed the flag");
+    await until(() => w.out.text().includes(`woke the worker: ${id}`), "the wake log line");
+
+    // The task is still queued (the watcher never claims); a second touch wakes again.
+    const again = readFifo(f.fifo);
+    Deno.writeTextFileSync(f.done, "");
+    assert.equal(await again.line, "wake");
+    assert.equal((await p.ok(["peek", "--stream", "st1"])).includes(id), true);
+  } finally {
+    reader.kill();
+    w.child.kill("SIGTERM");
+    await w.finish();
+    await p.cleanup();
+  }
+});
+
+Deno.test("watch: unknown or ended stream is refused; ending the stream stops the watcher", async () => {
+  const p = await project(["st1", "st2"]);
+  try {
+    await assertRefused(p, ["watch", "nope"], /no stream named 'nope'/);
+    await assertRefused(p, ["watch", "../etc"], /invalid stream name/);
+    await p.ok(["stream", "end", "st2"]);
+    await assertRefused(p, ["watch", "st2"], /stream 'st2' is ended/);
+    assert.ok(!exists(files(p, "st2").lock), "a refused watcher leaves no lock");
+
+    const w = await startWatcher(p, "st1");
+    const reader = readFifo(files(p, "st1").fifo);
+    await p.ok(["stream", "end", "st1"]);
+    const r = await w.finish();
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /stream 'st1' was ended/);
+    assert.equal(await reader.line, "EOF", "a blocked worker learns the watcher is gone");
+    assert.ok(!exists(files(p, "st1").lock));
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("watch: a full pipe that nobody reads does not hang the watcher", async () => {
+  const p = await project();
+  const f = files(p, "st1");
+  const w = await startWatcher(p, "st1");
+  try {
+    // Fill the pipe to the brim (64 KiB by default) from our side.
+    const fifo = Deno.openSync(f.fifo, { read: true, write: true });
+    const chunk = new Uint8Array(4096);
+    let total = 0;
+    const filling = (async () => {
+      for (;;) total += await fifo.write(chunk);
+    })();
+    filling.catch(() => {});
+    let last = -1;
+    await until(async () => {
+      const stable = total === last;
+      last = total;
+      await new Promise((r) => setTimeout(r, 100));
+      return stable && total > 0;
+    }, "the pipe to fill");
+
+    await enqueue(p, "st1");
+    Deno.writeTextFileSync(f.done, "");
+    await until(() => !exists(f.done), "the watcher to take the flag");
+    // Its wake is parked on the full pipe; the watcher still polls and still stops.
+    Deno.writeTextFileSync(f.done, "");
+    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(exists(f.done), "no second write is started while one is parked");
+    const stop = await p.ok(["stop", "--stream", "st1"]);
+    assert.match(stop, new RegExp(`Stopped the watcher of stream 'st1' \\(PID ${w.pid}\\)`));
+    assert.equal((await w.finish()).code, 0);
+    assert.ok(!exists(f.lock));
+    fifo.close();
+  } finally {
+    w.kill();
+    await p.cleanup();
+  }
+});
+
+Deno.test("stop: nothing running, one stream's watcher, then everything (server + watchers)", async () => {
+  const p = await project(["st1", "st2"]);
+  const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    assert.match(await p.ok(["stop"]), /Nothing to stop: the server is not running/);
+    assert.match(await p.ok(["stop", "--stream", "st1"]), /No watcher is running for stream 'st1'/);
+    await assertRefused(p, ["stop", "--stream", "nope"], /no stream named 'nope'/);
+
+    const w1 = await startWatcher(p, "st1");
+    const w2 = await startWatcher(p, "st2");
+    const id = await enqueue(p, "st1");
+    await p.ok(["claim", "--stream", "st1"]);
+    const queued = await enqueue(p, "st1");
+
+    // One stream: only that watcher goes.
+    assert.match(await p.ok(["stop", "--stream", "st2"]), /Stopped the watcher of stream 'st2'/);
+    assert.equal((await w2.finish()).code, 0);
+    assert.ok(!exists(files(p, "st2").lock));
+    assert.ok(exists(files(p, "st1").lock), "the other watcher keeps running");
+
+    // Everything: the server (a stand-in process holding sparkq.lock) and the watchers.
+    Deno.writeTextFileSync(`${p.dir}/sparkq.lock`, `${sleeper.pid}\n`);
+    const out = await p.ok(["stop"]);
+    assert.match(out, new RegExp(`Stopped the watcher of stream 'st1' \\(PID ${w1.pid}\\)`));
+    assert.match(out, new RegExp(`Stopped the server \\(PID ${sleeper.pid}\\)`));
+    assert.equal((await sleeper.status).signal, "SIGTERM");
+    assert.equal((await w1.finish()).code, 0);
+
+    // Tasks untouched.
+    const t1 = JSON.parse(await p.ok(["task", id, "--json"]));
+    const t2 = JSON.parse(await p.ok(["task", queued, "--json"]));
+    assert.equal(t1.status, "running");
+    assert.equal(t2.status, "queued");
+
+    // A stale server lockfile and a stale watcher lock are cleaned up and reported.
+    const dead = await deadPid();
+    Deno.writeTextFileSync(`${p.dir}/sparkq.lock`, `${dead}\n`);
+    Deno.writeTextFileSync(files(p, "st2").lock, `${dead}\nwatch x\n`);
+    const stale = await p.ok(["stop"]);
+    assert.match(stale, /removed the stale lock of stream 'st2'/i);
+    assert.match(stale, /removed its stale lockfile/);
+    assert.ok(!exists(`${p.dir}/sparkq.lock`) && !exists(files(p, "st2").lock));
+  } finally {
+    try {
+      sleeper.kill("SIGKILL");
+    } catch { /* exited */ }
+    await p.cleanup();
+  }
+});
+
+Deno.test("run's watchers: all streams of --session in-process; stop --stream stops exactly one", async () => {
+  const p = await project(["st1", "st2"]);
+  await p.ok(["session", "create", "other"]);
+  await p.ok(["stream", "create", "elsewhere", "--session", "other"]);
+  const before = Deno.env.get("SPARKQ_TMPDIR");
+  Deno.env.set("SPARKQ_TMPDIR", tmpOf(p));
+  const inv = (flags: Record<string, string>) => ({
+    command: "run",
+    args: {},
+    flags,
+    cwd: p.dir,
+  });
+  const proj = await openProject(inv({}));
+  let watchers: { stop(): Promise<void> } | undefined;
+  try {
+    await assert.rejects(startWatchersForRun(proj, inv({ session: "nope" })), /no session/);
+    watchers = await startWatchersForRun(proj, inv({ session: "s1" }));
+    for (const s of ["st1", "st2"]) {
+      const lock = Deno.readTextFileSync(files(p, s).lock).split("\n");
+      assert.equal(lock[0], String(Deno.pid));
+      assert.match(lock[1], /^run /);
+    }
+    assert.ok(!exists(files(p, "elsewhere").lock), "streams of other sessions are not watched");
+    await assertRefused(p, ["watch", "st1"], /inside the 'sparkq run' server/);
+
+    // The in-process watcher wakes a worker like a standalone one.
+    await enqueue(p, "st1");
+    const reader = readFifo(files(p, "st1").fifo);
+    Deno.writeTextFileSync(files(p, "st1").done, "");
+    assert.equal(await reader.line, "wake");
+
+    // stop --stream st1 ends that watcher only; this process (the "server") lives on.
+    assert.match(
+      await p.ok(["stop", "--stream", "st1"]),
+      /watcher of stream 'st1' inside the server .*keeps running/,
+    );
+    await until(() => !exists(files(p, "st1").lock), "st1's lock to go");
+    await enqueue(p, "st1");
+    Deno.writeTextFileSync(files(p, "st1").done, "");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(exists(files(p, "st1").done), "the stopped watcher no longer wakes");
+    assert.ok(exists(files(p, "st2").lock), "st2's watcher still runs");
+    // A standalone watcher can now take st1.
+    const w = await startWatcher(p, "st1");
+    w.child.kill("SIGTERM");
+    await w.finish();
+
+    await watchers.stop();
+    assert.ok(!exists(files(p, "st2").lock), "run's stop() releases the locks");
+  } finally {
+    await watchers?.stop();
+    proj.db.close();
+    if (before === undefined) Deno.env.delete("SPARKQ_TMPDIR");
+    else Deno.env.set("SPARKQ_TMPDIR", before);
+    await p.cleanup();
+  }
+});
+
+Deno.test("run's watchers without --session and without a terminal: none, with a note", async () => {
+  const p = await project();
+  const proj = await openProject({ command: "run", args: {}, flags: {}, cwd: p.dir });
+  try {
+    if (Deno.stdin.isTerminal()) return; // the interactive pick needs a human
+    const watchers = await startWatchersForRun(proj, {
+      command: "run",
+      args: {},
+      flags: {},
+      cwd: p.dir,
+    });
+    await watchers.stop();
+    assert.ok(!exists(files(p, "st1").lock));
+  } finally {
+    proj.db.close();
+    await p.cleanup();
+  }
+});
