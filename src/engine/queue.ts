@@ -12,7 +12,7 @@ import * as store from "../storage/tasks.ts";
 import { failDeadTasks } from "./autofail.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { requireStream } from "./streams.ts";
-import { isStale } from "./timing.ts";
+import { isAutoFailed, isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
 import { capOutput, requireErrorMessage, requireObject, requireResult } from "./validate.ts";
 
@@ -145,7 +145,7 @@ function finish(
 }
 
 function notRunning(row: TaskRow, verb: string): Error {
-  if (row.status === "failed" && row.error?.startsWith("Auto-failed:")) {
+  if (isAutoFailed(row)) {
     return conflict(
       `cannot ${verb} task ${row.id}: it was auto-failed at ${row.finished_at} (${row.error})`,
       `requeue it with 'sparkq requeue ${row.id}' to run it again`,
@@ -241,6 +241,19 @@ export function requeue(ctx: EngineContext, id: string, options: { stream?: stri
   });
 }
 
+/** How many finished tasks one purge step deletes (a short write lock). */
+export const PURGE_BATCH = 20_000;
+
+/**
+ * One step of `purge`: deletes up to `batch` succeeded or failed tasks that finished
+ * more than `olderThanMs` ago; returns how many. A long-running caller (the server)
+ * loops on this and yields between steps.
+ */
+export function purgeStep(ctx: EngineContext, olderThanMs: number, batch = PURGE_BATCH): number {
+  const cutoff = new Date(nowMs(ctx) - olderThanMs).toISOString();
+  return ctx.db.write(() => store.deleteFinishedBefore(ctx.db, cutoff, batch));
+}
+
 /**
  * Deletes succeeded and failed tasks that finished more than `olderThanMs` ago, in
  * batches (short write locks); never touches queued or running tasks. Returns the count.
@@ -250,13 +263,12 @@ export function purge(
   olderThanMs: number,
   onProgress?: (deleted: number) => void,
 ): number {
-  const cutoff = new Date(nowMs(ctx) - olderThanMs).toISOString();
   let total = 0;
   for (;;) {
-    const n = ctx.db.write(() => store.deleteFinishedBefore(ctx.db, cutoff, 20_000));
+    const n = purgeStep(ctx, olderThanMs);
     total += n;
     if (n > 0) onProgress?.(total);
-    if (n < 20_000) return total;
+    if (n < PURGE_BATCH) return total;
   }
 }
 

@@ -32,3 +32,8 @@ export function autoFailMessage(timeout: number): string {
   }s) with no complete/fail reported. ` +
     "Likely worker crash or disconnect.";
 }
+
+/** Auto-failed: a failed task whose error is the auto-fail message. */
+export function isAutoFailed(t: { status: string; error: string | null }): boolean {
+  return t.status === "failed" && (t.error?.startsWith("Auto-failed:") ?? false);
+}

@@ -1,0 +1,38 @@
+/**
+ * Connection upkeep a long-running process (the server) needs: keeping the WAL
+ * bounded, and a cheap marker that changes whenever any connection commits.
+ */
+import type { Db } from "./db.ts";
+
+/** Caps the size the WAL file is truncated back to after a checkpoint (per connection). */
+export function limitJournal(db: Db, bytes: number): void {
+  db.raw.exec(`PRAGMA journal_size_limit=${Math.max(0, Math.floor(bytes))}`);
+}
+
+/** What a passive checkpoint reported: WAL frames in the log and frames copied back. */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+/** Copies what it can of the WAL into the database without blocking other connections. */
+export function checkpoint(db: Db): CheckpointResult {
+  const r = db.get<CheckpointResult>("PRAGMA wal_checkpoint(PASSIVE)");
+  return {
+    busy: Number(r?.busy ?? 0),
+    log: Number(r?.log ?? 0),
+    checkpointed: Number(r?.checkpointed ?? 0),
+  };
+}
+
+/**
+ * A marker that changes whenever the database changes: `data_version` moves when
+ * another connection commits, `total_changes()` when this one writes.
+ */
+export function changeMarker(db: Db): string {
+  const r = db.get<{ v: number; c: number }>(
+    "SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c",
+  );
+  return `${r?.v}:${r?.c}`;
+}
