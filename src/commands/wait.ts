@@ -10,7 +10,6 @@ import { printJson } from "../cli/output.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
-import { usageError } from "../errors.ts";
 import { POLL_MS } from "../watcher/poll.ts";
 
 const ACTIVE = "its tasks are never claimed";
@@ -18,10 +17,7 @@ const ACTIVE = "its tasks are never claimed";
 /** Waits for, claims and prints the stream's next task. */
 export async function wait(inv: Invocation): Promise<number> {
   const stream = required(inv, "stream", "usage: sparkq wait --stream S [--timeout SECONDS]");
-  const timeout = int(inv, "timeout");
-  if (timeout !== undefined && timeout < 0) {
-    throw usageError(`--timeout must be 0 or more seconds (got ${timeout})`);
-  }
+  const timeout = int(inv, "timeout"); // the parser takes positive whole numbers only
   const p = await openProject(inv);
   const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
   for (;;) {
