@@ -37,3 +37,13 @@ export function autoFailMessage(timeout: number): string {
 export function isAutoFailed(t: { status: string; error: string | null }): boolean {
   return t.status === "failed" && (t.error?.startsWith("Auto-failed:") ?? false);
 }
+
+/** When a running task turns stale and when it is auto-failed, as ISO times. */
+export function deadlines(t: Running): { stale_at: string; auto_fail_at: string } | undefined {
+  if (!t.started_at) return undefined;
+  const start = Date.parse(t.started_at);
+  return {
+    stale_at: new Date(start + t.timeout * 1000).toISOString(),
+    auto_fail_at: new Date(start + 2 * t.timeout * 1000).toISOString(),
+  };
+}

@@ -4,6 +4,6 @@
  */
 export { parseConfig, writeConfig } from "../config/yaml.ts";
 export { setup } from "../commands/setup.ts";
-// Filled in by the server and script-index work:
-export const scripts = (): Promise<number> => Promise.reject(new Error("not built yet"));
-export const run = (): Promise<number> => Promise.reject(new Error("not built yet"));
+export { scripts } from "../commands/scripts_cmd.ts";
+export { run } from "../commands/run.ts";
+export { reloadCommand } from "../commands/reload_cold.ts";

@@ -1,0 +1,29 @@
+/** `sparkq scripts [--json]`: the script index (SPEC §6). Cold: reached through heavy(). */
+import { configFor } from "../cli/context.ts";
+import { bool } from "../cli/flags.ts";
+import { c, line, printJson, table, writeErr } from "../cli/output.ts";
+import type { Invocation } from "../cli/spec.ts";
+import { buildScriptIndex } from "../scripts/index.ts";
+
+/** Lists the indexed scripts; warnings (missing dirs, duplicate names) go to stderr. */
+export async function scripts(inv: Invocation): Promise<number> {
+  const loaded = await configFor(inv);
+  const index = buildScriptIndex(loaded);
+  for (const w of index.warnings) writeErr(`Warning: ${w}\n`);
+  if (bool(inv, "json")) {
+    printJson(index.scripts);
+    return 0;
+  }
+  if (index.scripts.length === 0) {
+    line(
+      `No scripts indexed in ${loaded.config.script_dirs.join(", ")} (under ${index.repo}).`,
+    );
+    line(c.dim("A script is indexed when its leading comment block has a '# name:' line."));
+    return 0;
+  }
+  line(table(
+    ["NAME", "PATH", "TAGS", "DESCRIPTION"],
+    index.scripts.map((s) => [c.bold(s.name), s.path, s.tags.join(","), s.description]),
+  ));
+  return 0;
+}

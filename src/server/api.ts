@@ -1,0 +1,149 @@
+/**
+ * The JSON API (SPEC §8). Every route is a thin caller of the engine; bodies and
+ * answers use the CLI's `--json` shapes. Creation answers 201 (sessions, streams,
+ * tasks, requeue); a claim of an empty stream answers 204. Errors are
+ * `{ "error": "…" }` with the SparkqError's status (404 unknown, 409 wrong state or
+ * duplicate, 400 bad JSON or query, 422 bad body values).
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
+import { createSession, endSession, listSessions } from "../engine/sessions.ts";
+import { overview } from "../engine/status.ts";
+import { createStream, endStream, listStreams } from "../engine/streams.ts";
+import { listTools } from "../engine/tools.ts";
+import { VERSION } from "../version.ts";
+import {
+  Complete,
+  Empty,
+  Fail,
+  parseBody,
+  parseQuery,
+  readBody,
+  Requeue,
+  SessionCreate,
+  SessionQuery,
+  StreamCreate,
+  StreamQuery,
+  TaskCreate,
+  TaskQuery,
+} from "./bodies.ts";
+import { baseUrl, type ServerContext } from "./context.ts";
+
+/** The `/api` routes. */
+export function apiRoutes(s: ServerContext): Hono {
+  const api = new Hono();
+  const ctx = () => s.project;
+  const body = async <T>(c: Context, schema: Parameters<typeof parseBody<T>>[1]) =>
+    parseBody(await readBody(c.req.raw), schema);
+  const created = (c: Context, value: unknown) => c.json(value, 201);
+
+  // Any write may change what the UI shows: tell the live feed at once.
+  api.use("*", async (c, next) => {
+    await next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") s.feed.poke();
+  });
+
+  api.get("/health", (c) => c.json(health(s)));
+  api.get("/status", (c) => c.json(statusOf(s)));
+  api.get("/events", () => s.feed.response());
+
+  api.get("/sessions", (c) => {
+    const q = parseQuery(c.req.query(), SessionQuery);
+    return c.json(listSessions(ctx(), q.status));
+  });
+  api.post(
+    "/sessions",
+    async (c) => created(c, createSession(ctx(), await body(c, SessionCreate))),
+  );
+  api.post("/sessions/:name/end", async (c) => {
+    await body(c, Empty);
+    return c.json(endSession(ctx(), c.req.param("name")));
+  });
+
+  api.get("/streams", (c) => c.json(listStreams(ctx(), parseQuery(c.req.query(), StreamQuery))));
+  api.post("/streams", async (c) => created(c, createStream(ctx(), await body(c, StreamCreate))));
+  api.post("/streams/:name/end", async (c) => {
+    await body(c, Empty);
+    return c.json(endStream(ctx(), c.req.param("name")));
+  });
+  api.post("/streams/:name/claim", async (c) => {
+    await body(c, Empty);
+    const task = claim(ctx(), c.req.param("name"));
+    return task ? c.json(task) : c.body(null, 204);
+  });
+
+  api.get("/tasks", (c) => {
+    const q = parseQuery(c.req.query(), TaskQuery);
+    return c.json(listTasks(ctx(), {
+      status: q.status,
+      stream: q.stream,
+      stale: q.stale === "1" || q.stale === "true",
+      limit: q.limit,
+    }));
+  });
+  api.post("/tasks", async (c) => {
+    const b = await body(c, TaskCreate);
+    return created(
+      c,
+      enqueue(ctx(), {
+        stream: b.stream,
+        tool: b.tool_name,
+        payload: b.payload,
+        timeout: b.timeout,
+      }),
+    );
+  });
+  api.get("/tasks/:id", (c) => c.json(getTask(ctx(), c.req.param("id"))));
+  api.post("/tasks/:id/requeue", async (c) => {
+    const b = await body(c, Requeue);
+    return created(c, requeue(ctx(), c.req.param("id"), { stream: b.stream ?? undefined }));
+  });
+  api.post("/tasks/:id/complete", async (c) => {
+    const b = await body(c, Complete);
+    return c.json(complete(ctx(), c.req.param("id"), b));
+  });
+  api.post("/tasks/:id/fail", async (c) => {
+    const b = await body(c, Fail);
+    return c.json(fail(ctx(), c.req.param("id"), b));
+  });
+
+  api.get("/tools", (c) => c.json(listTools(ctx().config)));
+  api.get("/scripts", (c) => c.json(s.index.scripts));
+  api.post("/reload", async (c) => {
+    await body(c, Empty);
+    return c.json(await s.reload());
+  });
+
+  api.all("*", (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
+  return api;
+}
+
+/** The answer of GET /api/health. */
+export function health(s: ServerContext) {
+  return {
+    status: "ok",
+    version: VERSION,
+    pid: Deno.pid,
+    port: s.port,
+    project: s.project.config.project.name,
+    started_at: s.startedAt,
+  };
+}
+
+/** The answer of GET /api/status: `sparkq status --json`'s shape. */
+export function statusOf(s: ServerContext) {
+  return {
+    server: {
+      running: true,
+      pid: Deno.pid,
+      port: s.port,
+      url: baseUrl(s),
+      version: VERSION,
+      started_at: s.startedAt,
+    },
+    ...overview(s.project),
+    config: s.project.loaded.path,
+    database: s.project.loaded.dbPath,
+  };
+}

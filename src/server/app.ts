@@ -1,0 +1,54 @@
+/**
+ * The HTTP application: the localhost guard on every request, security headers on
+ * every answer, the JSON API under /api and the web UI. Errors become JSON
+ * `{ "error": … }` under /api and an HTML page elsewhere; a bug answers 500 and is
+ * logged, never crashing the server.
+ */
+import { Hono } from "hono";
+import { SparkqError } from "../errors.ts";
+import { errorPage, uiRoutes } from "../ui/routes.tsx";
+import { apiRoutes } from "./api.ts";
+import type { ServerContext } from "./context.ts";
+import { checkRequest, SECURITY_HEADERS } from "./security.ts";
+
+/** Builds the app for a running server. */
+export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
+  const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    const refusal = checkRequest(c.req.raw, s.port);
+    if (refusal) {
+      const res = c.json({ error: refusal.error }, refusal.status);
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+      return res;
+    }
+    await next();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+  });
+
+  app.route("/api", apiRoutes(s));
+  app.route("/", uiRoutes(s));
+
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/")
+      ? c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404)
+      : errorPage(s, 404, `There is no page at ${c.req.path}.`)
+  );
+  app.onError((e, c) => {
+    const api = c.req.path.startsWith("/api/");
+    if (e instanceof SparkqError && e.status < 500) {
+      return api
+        ? c.json({ error: e.message, ...(e.hint ? { hint: e.hint } : {}) }, e.status as 400)
+        : errorPage(s, e.status, e.message);
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const status = e instanceof SparkqError ? e.status : 500;
+    log(`error on ${c.req.method} ${c.req.path}: ${message}`);
+    return api ? c.json({ error: message }, status as 500) : errorPage(s, status, message);
+  });
+  return app;
+}

@@ -1,0 +1,119 @@
+/**
+ * Shapes of the API's request bodies and query strings (zod). They check types and
+ * reject unknown fields; the queue rules themselves (payload is an object, result has
+ * a summary, names are valid…) stay in the engine.
+ */
+import { z } from "zod";
+import { SparkqError } from "../errors.ts";
+import { LIFECYCLE_STATUSES, TASK_STATUSES } from "../models/constants.ts";
+
+const text = z.string();
+const optText = z.string().nullish();
+
+/** POST /api/sessions */
+export const SessionCreate = z.strictObject({ name: text, description: optText });
+/** POST /api/streams */
+export const StreamCreate = z.strictObject({ name: text, session: text, instructions: optText });
+/** POST /api/tasks */
+export const TaskCreate = z.strictObject({
+  stream: text,
+  tool_name: text,
+  payload: z.unknown(),
+  timeout: z.int().positive().nullish(),
+});
+/** POST /api/tasks/:id/requeue */
+export const Requeue = z.strictObject({ stream: z.string().min(1).nullish() });
+/** POST /api/tasks/:id/complete */
+export const Complete = z.strictObject({ result: z.unknown(), stdout: optText, stderr: optText });
+/** POST /api/tasks/:id/fail */
+export const Fail = z.strictObject({ error: z.unknown(), stdout: optText, stderr: optText });
+/** Bodies that must be empty or `{}` (end, claim, reload). */
+export const Empty = z.strictObject({});
+
+/** GET /api/tasks */
+export const TaskQuery = z.strictObject({
+  status: z.enum(TASK_STATUSES).optional(),
+  stream: z.string().optional(),
+  stale: z.enum(["1", "0", "true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+/** GET /api/streams */
+export const StreamQuery = z.strictObject({
+  session: z.string().optional(),
+  status: z.enum(LIFECYCLE_STATUSES).optional(),
+});
+/** GET /api/sessions */
+export const SessionQuery = z.strictObject({ status: z.enum(LIFECYCLE_STATUSES).optional() });
+
+/** Largest request body: two 8 MiB outputs plus a result, with room for JSON escaping. */
+export const MAX_BODY_BYTES = 48 * 1024 * 1024;
+
+/** Reads a request body as text, refusing (413) one larger than `max` bytes. */
+export async function readBody(req: Request, max = MAX_BODY_BYTES): Promise<string> {
+  const tooBig = () => new SparkqError(`request body is larger than ${max} bytes`, { status: 413 });
+  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooBig();
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.length;
+    if (size > max) throw tooBig();
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** Parses a JSON request body (empty = `{}`) against `schema`; 400 bad JSON, 422 bad shape. */
+export function parseBody<T>(raw: string, schema: z.ZodType<T>): T {
+  let data: unknown = {};
+  if (raw.trim() !== "") {
+    try {
+      data = JSON.parse(raw);
+    } catch (e) {
+      throw new SparkqError(
+        `request body is not valid JSON (${e instanceof Error ? e.message : e})`,
+        { status: 400 },
+      );
+    }
+  }
+  return check(schema, data, "request body", 422);
+}
+
+/** Parses query parameters (empty values count as absent); 400 on a bad one. */
+export function parseQuery<T>(params: Record<string, string>, schema: z.ZodType<T>): T {
+  const data = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ""));
+  return check(schema, data, "query", 400);
+}
+
+function check<T>(schema: z.ZodType<T>, data: unknown, what: string, status: number): T {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.join(".");
+  let message: string;
+  if (issue.code === "unrecognized_keys") {
+    message = `${what} has unknown field${issue.keys.length > 1 ? "s" : ""} ${
+      issue.keys.map((k) => `'${k}'`).join(", ")
+    }`;
+  } else if (issue.code === "invalid_type" && valueAt(data, issue.path) === undefined) {
+    message = field ? `${what}: '${field}' is required` : `${what} is required`;
+  } else {
+    message = `${what}${field ? `: '${field}'` : ""}: ${issue.message}`;
+  }
+  throw new SparkqError(message, { status });
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let v = data;
+  for (const k of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}

@@ -1,0 +1,218 @@
+/** Small pieces the pages share: status pills, times, task rows and tables, empty states. */
+import type { Child } from "hono/jsx";
+import { isAutoFailed } from "../engine/timing.ts";
+import type { Counts, TaskListItem } from "../models/schemas.ts";
+import { clip, href, outcome, ranFor, utc } from "./format.ts";
+
+/** A coloured status pill (task, session or stream status, or `stale`). */
+export function Pill(props: { status: string; label?: string }) {
+  return <span class={`pill s-${props.status}`}>{props.label ?? props.status}</span>;
+}
+
+/** A timestamp: UTC text that the page's script turns into "3 min ago". */
+export function Time(props: { iso: string | null | undefined; absolute?: boolean }) {
+  if (!props.iso) return <span class="faint">—</span>;
+  return (
+    <time datetime={props.iso} data-absolute={props.absolute ? "" : undefined}>
+      {utc(props.iso)}
+    </time>
+  );
+}
+
+/** A running duration the page's script keeps ticking. */
+export function Since(props: { iso: string }) {
+  return <span data-since={props.iso}>running</span>;
+}
+
+/** The CSS class of a task row: stale (yellow) or auto-failed (red). */
+export function rowClass(t: TaskListItem | (TaskListItem & { stale: boolean })): string {
+  if (t.stale) return "stale";
+  if (isAutoFailed(t)) return "autofailed";
+  return "";
+}
+
+/** A task's status pill, with the stale and auto-failed marks. */
+export function TaskStatus(
+  props: { task: { status: string; stale: boolean; error: string | null } },
+) {
+  const t = props.task;
+  return (
+    <span class="counts">
+      <Pill status={t.status} />
+      {t.stale ? <Pill status="stale" /> : null}
+      {isAutoFailed(t) ? <Pill status="failed" label="auto-failed" /> : null}
+    </span>
+  );
+}
+
+/** A task's duration cell: ticking while running, fixed when finished. */
+export function Duration(props: { task: TaskListItem }) {
+  const t = props.task;
+  if (t.status === "running" && t.started_at) return <Since iso={t.started_at} />;
+  return <span>{ranFor(t) ?? "—"}</span>;
+}
+
+/** A button that POSTs `{}` to an API route (through the page script, as JSON). */
+export function PostButton(
+  props: {
+    url: string;
+    label: string;
+    ok: string;
+    confirm?: string;
+    then?: "refresh" | "goto-task";
+    danger?: boolean;
+  },
+) {
+  return (
+    <button
+      type="button"
+      class={`btn btn-sm${props.danger ? " btn-danger" : ""}`}
+      data-post={props.url}
+      data-confirm={props.confirm}
+      data-ok={props.ok}
+      data-then={props.then ?? "refresh"}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+/** The task table of the Tasks page. */
+export function TaskTable(props: { tasks: TaskListItem[]; id: string }) {
+  return (
+    <div class="table-wrap" id={props.id} data-live="">
+      {props.tasks.length === 0
+        ? <Empty title="No tasks match" text="Change the filters, or enqueue one." />
+        : (
+          <table class="tasks">
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Stream</th>
+                <th>Status</th>
+                <th>Created</th>
+                <th>Started</th>
+                <th>Finished</th>
+                <th>Duration</th>
+                <th>Outcome</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.tasks.map((t) => {
+                const o = outcome(t);
+                return (
+                  <tr class={rowClass(t)} data-task={t.id}>
+                    <td class="id">
+                      <a href={`/tasks/${encodeURIComponent(t.id)}`}>{t.id}</a>
+                      <div class="sub">{t.tool_name}</div>
+                    </td>
+                    <td>
+                      <a href={href("/tasks", { stream: t.stream_name })}>{t.stream_name}</a>
+                    </td>
+                    <td>
+                      <TaskStatus task={t} />
+                    </td>
+                    <td class="nowrap">
+                      <Time iso={t.created_at} />
+                    </td>
+                    <td class="nowrap">
+                      <Time iso={t.started_at} />
+                    </td>
+                    <td class="nowrap">
+                      <Time iso={t.finished_at} />
+                    </td>
+                    <td class="nowrap">
+                      <Duration task={t} />
+                    </td>
+                    <td class="outcome">
+                      <span class={`clip${o.error ? " err" : ""}`} title={clip(o.text, 400)}>
+                        {clip(o.text, 140)}
+                      </span>
+                    </td>
+                    <td>
+                      {t.status === "failed"
+                        ? (
+                          <div class="actions">
+                            <PostButton
+                              url={`/api/tasks/${encodeURIComponent(t.id)}/requeue`}
+                              label="Requeue"
+                              ok="Requeued as"
+                            />
+                          </div>
+                        )
+                        : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+    </div>
+  );
+}
+
+/** A compact list of tasks (dashboard panels). */
+export function TaskList(props: { tasks: TaskListItem[]; empty: string; hint?: string }) {
+  if (props.tasks.length === 0) return <Empty title={props.empty} text={props.hint} />;
+  return (
+    <ul class="tlist">
+      {props.tasks.map((t) => {
+        const o = outcome(t);
+        return (
+          <li class={rowClass(t)} data-task={t.id}>
+            <a class="row" href={`/tasks/${encodeURIComponent(t.id)}`}>
+              <TaskStatus task={t} />
+              <span class="clip">
+                <span class="tool">{t.tool_name}</span>{" "}
+                <span class="faint">· {t.stream_name} ·</span>
+                <span class="mono faint">{t.id}</span>
+              </span>
+              <span class="meta">
+                {t.status === "running" && t.started_at
+                  ? <Since iso={t.started_at} />
+                  : <Time iso={t.finished_at ?? t.created_at} />}
+              </span>
+              <span class={`line2${o.error ? " err" : ""}`}>{clip(o.text, 160)}</span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Per-state count pills of a stream. */
+export function CountPills(props: { counts: Counts }) {
+  const c = props.counts;
+  const keys = ["queued", "running", "stale", "succeeded", "failed"] as const;
+  return (
+    <span class="counts">
+      {keys.map((k) => (
+        <span class={`pill s-${k}${c[k] ? "" : " zero"}`} title={k}>
+          {c[k]} {k}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** An empty state. */
+export function Empty(props: { title: string; text?: Child }) {
+  return (
+    <div class="empty">
+      <strong>{props.title}</strong>
+      {props.text ?? null}
+    </div>
+  );
+}
+
+/** A copy-to-clipboard button for an ID. */
+export function Copy(props: { text: string }) {
+  return (
+    <button type="button" class="copy" data-copy={props.text} title="Copy">
+      copy
+    </button>
+  );
+}

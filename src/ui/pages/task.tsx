@@ -1,0 +1,227 @@
+/**
+ * One task: summary (or error) first, then result, payload, stdout and stderr panels;
+ * timing and the stream's instructions on the side; a requeue form for failed tasks.
+ */
+import { deadlines, isAutoFailed } from "../../engine/timing.ts";
+import type { StreamListItem, TaskDetail } from "../../models/schemas.ts";
+import { Copy, Pill, Since, TaskStatus, Time } from "../components.tsx";
+import { bytes, href, pretty, ranFor, resultFirst, seconds } from "../format.ts";
+
+/** A task as the detail page gets it. */
+export type TaskView = TaskDetail & { stale: boolean };
+
+/** The task page body. */
+export function TaskPage(props: { t: TaskView; streams: StreamListItem[] }) {
+  const t = props.t;
+  return (
+    <>
+      <div class="detail-head" id="task-head" data-live="">
+        <div>
+          <div class="idline">
+            <span class="id">{t.id}</span>
+            <Copy text={t.id} />
+            <TaskStatus task={t} />
+          </div>
+          <div class="facts">
+            <span>
+              tool <b>{t.tool_name}</b>
+            </span>
+            <span>
+              stream <a href={href("/", { stream: t.stream.name })}>{t.stream.name}</a>
+            </span>
+            <span>{t.task_class}</span>
+            <span>
+              attempt{t.attempts === 1 ? "" : "s"} <b>{t.attempts}</b>
+            </span>
+          </div>
+        </div>
+        {t.status === "failed"
+          ? (
+            <form
+              class="inline"
+              id="requeue-form"
+              data-api={`/api/tasks/${encodeURIComponent(t.id)}/requeue`}
+              data-then="goto-task"
+            >
+              <label class="field">
+                <span>Requeue into</span>
+                <select name="stream" data-optional="">
+                  <option value="">{`${t.stream.name} (same stream)`}</option>
+                  {props.streams.filter((s) => s.name !== t.stream.name).map((s) => (
+                    <option value={s.name}>{s.name}</option>
+                  ))}
+                </select>
+              </label>
+              <button class="btn btn-primary" type="submit">Requeue</button>
+              <div class="form-msg"></div>
+            </form>
+          )
+          : <a class="btn" href={href("/tasks", { stream: t.stream.name })}>Stream's tasks</a>}
+      </div>
+
+      <div class="grid grid-side" id="task-body" data-live="">
+        <div class="stack">
+          <Headline t={t} />
+          {t.result
+            ? (
+              <Panel title="Result" meta="summary first">
+                <pre class="code">{resultFirst(t.result)}</pre>
+              </Panel>
+            )
+            : null}
+          <Panel title="Payload">
+            <pre class="code">{pretty(t.payload)}</pre>
+          </Panel>
+          <Output title="stdout" text={t.stdout} />
+          <Output title="stderr" text={t.stderr} err />
+        </div>
+        <div class="stack">
+          <Timing t={t} />
+          <section class="card">
+            <div class="card-head">
+              <h2>Stream {t.stream.name}</h2>
+              <a class="small" href={href("/tasks", { stream: t.stream.name })}>Tasks</a>
+            </div>
+            <div class="card-body">
+              <h3>Instructions</h3>
+              {t.stream.instructions
+                ? <pre class="instructions">{t.stream.instructions}</pre>
+                : <div class="faint small">This stream has no instructions.</div>}
+            </div>
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Headline(props: { t: TaskView }) {
+  const t = props.t;
+  if (t.status === "succeeded") {
+    const summary = t.result?.summary;
+    return (
+      <div class="banner summary">
+        <h3>Summary</h3>
+        <p>{typeof summary === "string" ? summary : "(no summary)"}</p>
+      </div>
+    );
+  }
+  if (t.status === "failed") {
+    return (
+      <div class="banner error">
+        <h3>{isAutoFailed(t) ? "Auto-failed" : "Error"}</h3>
+        <pre>{t.error ?? "(no error message)"}</pre>
+      </div>
+    );
+  }
+  if (t.status === "running" && t.stale) {
+    const d = deadlines(t);
+    return (
+      <div class="banner stale">
+        <h3>Stale</h3>
+        Running past its {seconds(t.timeout)} timeout with no report; it is auto-failed at{" "}
+        <Time iso={d?.auto_fail_at} absolute />.
+      </div>
+    );
+  }
+  return (
+    <div class="banner info">
+      <h3>{t.status === "running" ? "Running" : "Queued"}</h3>
+      {t.status === "running"
+        ? (
+          <span class="muted">
+            A worker claimed it <Time iso={t.started_at} />; it has {seconds(t.timeout)}{" "}
+            before it turns stale.
+          </span>
+        )
+        : (
+          <span class="muted">
+            Waiting in stream <b>{t.stream.name}</b> for its worker to claim it.
+          </span>
+        )}
+    </div>
+  );
+}
+
+function Panel(props: { title: string; meta?: string; children: unknown }) {
+  return (
+    <section class="card">
+      <div class="card-head">
+        <h2>
+          {props.title} {props.meta ? <span class="meta">{props.meta}</span> : null}
+        </h2>
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+function Output(props: { title: string; text: string | null; err?: boolean }) {
+  const size = props.text ? new TextEncoder().encode(props.text).length : 0;
+  return (
+    <section class="card" data-output={props.title}>
+      <div class="card-head">
+        <h2>
+          {props.title} <span class="meta">{props.text ? bytes(size) : "empty"}</span>
+        </h2>
+      </div>
+      {props.text
+        ? <pre class={`code terminal wrap${props.err ? " err" : ""}`}>{props.text}</pre>
+        : <div class="nothing">No {props.title} reported.</div>}
+    </section>
+  );
+}
+
+function Timing(props: { t: TaskView }) {
+  const t = props.t;
+  const d = t.status === "running" ? deadlines(t) : undefined;
+  return (
+    <section class="card">
+      <div class="card-head">
+        <h2>Timing</h2>
+      </div>
+      <div class="card-body">
+        <dl class="kv">
+          <dt>Created</dt>
+          <dd>
+            <Time iso={t.created_at} absolute />
+          </dd>
+          <dt>Started</dt>
+          <dd>
+            <Time iso={t.started_at} absolute />
+          </dd>
+          <dt>Finished</dt>
+          <dd>
+            <Time iso={t.finished_at} absolute />
+          </dd>
+          <dt>{t.status === "running" ? "Running for" : "Duration"}</dt>
+          <dd>
+            {t.status === "running" && t.started_at
+              ? <Since iso={t.started_at} />
+              : (ranFor(t) ?? <span class="faint">—</span>)}
+          </dd>
+          <dt>Timeout</dt>
+          <dd>{seconds(t.timeout)}</dd>
+          {d
+            ? (
+              <>
+                <dt>Stale after</dt>
+                <dd>
+                  <Time iso={d.stale_at} absolute />
+                </dd>
+                <dt>Auto-fails at</dt>
+                <dd>
+                  <Time iso={d.auto_fail_at} absolute />
+                </dd>
+              </>
+            )
+            : null}
+          <dt>Status</dt>
+          <dd>
+            <Pill status={t.status} />
+          </dd>
+        </dl>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * The web UI's pages (SPEC §8), rendered on the server with hono/jsx. Each route
+ * gathers its data from the engine and hands it to a page component; nothing here
+ * writes (the pages' forms post JSON to the API).
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { Child } from "hono/jsx";
+import { getTask, listTasks } from "../engine/queue.ts";
+import { listSessions } from "../engine/sessions.ts";
+import { overview } from "../engine/status.ts";
+import { listStreams, requireStream } from "../engine/streams.ts";
+import { listTools } from "../engine/tools.ts";
+import { SparkqError } from "../errors.ts";
+import { TASK_STATUSES, type TaskStatus } from "../models/constants.ts";
+import type { ServerContext } from "../server/context.ts";
+import { ASSETS } from "./assets/mod.ts";
+import { Layout, type NavKey } from "./layout.tsx";
+import { Dashboard } from "./pages/dashboard.tsx";
+import { EnqueuePage } from "./pages/enqueue.tsx";
+import { SessionsPage } from "./pages/sessions.tsx";
+import { StreamsPage } from "./pages/streams.tsx";
+import { TaskPage } from "./pages/task.tsx";
+import { TasksPage } from "./pages/tasks.tsx";
+
+/** Renders a whole page as an HTML answer. */
+export async function renderPage(
+  s: ServerContext,
+  title: string,
+  nav: NavKey,
+  body: Child,
+  status = 200,
+): Promise<Response> {
+  const html = await (
+    <Layout title={title} nav={nav} project={s.project.config.project.name}>
+      {body}
+    </Layout>
+  ).toString();
+  return new Response("<!doctype html>\n" + html, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/** An HTML error page (unknown task, stream…). */
+export function errorPage(s: ServerContext, status: number, message: string): Promise<Response> {
+  return renderPage(
+    s,
+    status === 404 ? "Not found" : "Error",
+    "none",
+    <div class="card card-body">
+      <h1>{status === 404 ? "Not found" : "Something went wrong"}</h1>
+      <p class="muted">{message}</p>
+      <p>
+        <a href="/">Back to the dashboard</a>
+      </p>
+    </div>,
+    status,
+  );
+}
+
+/** The UI routes and the static assets. */
+export function uiRoutes(s: ServerContext): Hono {
+  const ui = new Hono();
+  const ctx = () => s.project;
+  const q = (c: Context, name: string) => c.req.query(name) || undefined;
+
+  ui.get("/assets/:file", (c) => {
+    const asset = ASSETS[c.req.path];
+    if (!asset) return c.text("not found", 404);
+    return c.body(asset.body, 200, {
+      "content-type": asset.type,
+      "cache-control": "public, max-age=31536000, immutable",
+    });
+  });
+  ui.get("/favicon.ico", (c) => c.redirect(Object.keys(ASSETS).find((p) => p.endsWith(".svg"))!));
+
+  ui.get("/", (c) => {
+    const stream = q(c, "stream");
+    const view = overview(ctx());
+    const totals = stream
+      ? view.streams.find((x) => x.id === requireStream(ctx(), stream).id)!.counts
+      : view.totals;
+    const list = (status: TaskStatus, limit: number) => listTasks(ctx(), { status, stream, limit });
+    return renderPage(
+      s,
+      stream ? `${stream} · Dashboard` : "Dashboard",
+      "dashboard",
+      <Dashboard
+        d={{
+          view,
+          stream,
+          totals,
+          queued: list("queued", 8),
+          running: list("running", 8),
+          succeeded: list("succeeded", 6),
+          failed: list("failed", 6),
+        }}
+      />,
+    );
+  });
+
+  ui.get(
+    "/sessions",
+    () => renderPage(s, "Sessions", "sessions", <SessionsPage sessions={listSessions(ctx())} />),
+  );
+
+  ui.get("/streams", (c) => {
+    const session = q(c, "session");
+    return renderPage(
+      s,
+      "Streams",
+      "streams",
+      <StreamsPage
+        streams={listStreams(ctx(), { session })}
+        sessions={listSessions(ctx())}
+        session={session}
+      />,
+    );
+  });
+
+  ui.get("/enqueue", (c) => {
+    const streams = listStreams(ctx(), { status: "active" });
+    const wanted = q(c, "stream");
+    const stream = streams.find((x) => x.name === wanted)?.name ?? streams[0]?.name;
+    return renderPage(
+      s,
+      "Enqueue",
+      "enqueue",
+      <EnqueuePage
+        d={{
+          streams,
+          tools: listTools(ctx().config),
+          scripts: s.index.scripts,
+          recent: stream ? listTasks(ctx(), { status: "queued", stream, limit: 8 }) : [],
+          stream,
+          tool: q(c, "tool"),
+        }}
+      />,
+    );
+  });
+
+  ui.get("/tasks", (c) => {
+    const status = q(c, "status");
+    if (status && !(TASK_STATUSES as readonly string[]).includes(status)) {
+      throw new SparkqError(`unknown status '${status}'`, { status: 400 });
+    }
+    const limitText = q(c, "limit");
+    const limit = limitText ? Math.min(1000, Math.max(1, Math.floor(Number(limitText)) || 50)) : 50;
+    const f = {
+      status: status as TaskStatus | undefined,
+      stream: q(c, "stream"),
+      stale: ["1", "true", "on"].includes(q(c, "stale") ?? ""),
+      limit,
+    };
+    return renderPage(
+      s,
+      "Tasks",
+      "tasks",
+      <TasksPage tasks={listTasks(ctx(), f)} streams={listStreams(ctx())} f={f} />,
+    );
+  });
+
+  ui.get("/tasks/:id", (c) => {
+    const t = getTask(ctx(), c.req.param("id"));
+    return renderPage(
+      s,
+      t.id,
+      "tasks",
+      <TaskPage t={t} streams={listStreams(ctx(), { status: "active" })} />,
+    );
+  });
+
+  return ui;
+}
