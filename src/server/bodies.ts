@@ -94,18 +94,25 @@ export function parseQuery<T>(params: Record<string, string>, schema: z.ZodType<
 function check<T>(schema: z.ZodType<T>, data: unknown, what: string, status: number): T {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.join(".");
-  let message: string;
-  if (issue.code === "unrecognized_keys") {
-    message = `${what} has unknown field${issue.keys.length > 1 ? "s" : ""} ${
-      issue.keys.map((k) => `'${k}'`).join(", ")
-    }`;
-  } else if (issue.code === "invalid_type" && valueAt(data, issue.path) === undefined) {
-    message = field ? `${what}: '${field}' is required` : `${what} is required`;
-  } else {
-    message = `${what}${field ? `: '${field}'` : ""}: ${issue.message}`;
-  }
+  // An unknown field is usually a typo of a missing one: name both.
+  const issues = [...r.error.issues].sort((a, b) =>
+    Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys")
+  ).slice(0, 2);
+  const message = issues.map((issue, i) => {
+    const field = issue.path.join(".");
+    const subject = i === 0 ? what : "";
+    if (issue.code === "unrecognized_keys") {
+      return `${subject} has unknown field${issue.keys.length > 1 ? "s" : ""} ${
+        issue.keys.map((k) => `'${k}'`).join(", ")
+      }`.trim();
+    }
+    if (issue.code === "invalid_type" && valueAt(data, issue.path) === undefined) {
+      return field
+        ? `${subject ? subject + ": " : ""}'${field}' is required`
+        : `${what} is required`;
+    }
+    return `${subject ? subject + ": " : ""}${field ? `'${field}': ` : ""}${issue.message}`;
+  }).join("; ");
   throw new SparkqError(message, { status });
 }
 
