@@ -183,18 +183,50 @@ export function TaskList(props: { tasks: TaskListItem[]; empty: string; hint?: s
   );
 }
 
-/** Per-state count pills of a stream. */
+const COUNT_KEYS = ["queued", "running", "stale", "succeeded", "failed"] as const;
+
+/** Per-state count pills of a stream (non-zero states only). */
 export function CountPills(props: { counts: Counts }) {
   const c = props.counts;
-  const keys = ["queued", "running", "stale", "succeeded", "failed"] as const;
+  const shown = COUNT_KEYS.filter((k) => c[k] > 0);
   return (
     <span class="counts">
-      {keys.map((k) => (
-        <span class={`pill s-${k}${c[k] ? "" : " zero"}`} title={k}>
-          {c[k]} {k}
-        </span>
-      ))}
+      {shown.length === 0
+        ? <span class="idle">no tasks yet</span>
+        : shown.map((k) => (
+          <span class={`pill s-${k}`} title={k}>
+            {c[k]} {k}
+          </span>
+        ))}
     </span>
+  );
+}
+
+/** A thin stacked bar of a stream's task states (SVG: no inline styles under the CSP). */
+export function CountBar(props: { counts: Counts }) {
+  const c = props.counts;
+  // Stale tasks are running too: draw them apart from the other running ones.
+  const parts = [
+    ["queued", c.queued],
+    ["running", c.running - c.stale],
+    ["stale", c.stale],
+    ["succeeded", c.succeeded],
+    ["failed", c.failed],
+  ] as const;
+  const total = parts.reduce((n, [, v]) => n + Math.max(0, v), 0);
+  if (total === 0) return null;
+  let x = 0;
+  return (
+    <svg class="bar" viewBox="0 0 100 5" preserveAspectRatio="none" aria-hidden="true">
+      {parts.filter(([, v]) => v > 0).map(([k, v]) => {
+        const w = (v / total) * 100;
+        const rect = (
+          <rect class={`b-${k}`} x={x.toFixed(2)} y="0" width={w.toFixed(2)} height="5" />
+        );
+        x += w;
+        return rect;
+      })}
+    </svg>
   );
 }
 

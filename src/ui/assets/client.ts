@@ -32,13 +32,20 @@ export const CLIENT_JS = String.raw`(function () {
     if (s < 3600) return Math.floor(s / 60) + "m" + String(s % 60).padStart(2, "0") + "s";
     return Math.floor(s / 3600) + "h" + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + "m";
   }
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function stamp(d) {
+    var today = new Date();
+    var time = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    if (d.toDateString() === today.toDateString()) return "today " + time;
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + time;
+  }
   function renderTimes(root) {
     var now = Date.now();
     root.querySelectorAll("time[datetime]").forEach(function (t) {
       var when = Date.parse(t.getAttribute("datetime"));
       if (isNaN(when)) return;
-      if (!t.dataset.abs) t.dataset.abs = new Date(when).toLocaleString();
-      t.title = t.dataset.abs;
+      if (!t.dataset.abs) t.dataset.abs = stamp(new Date(when));
+      t.title = t.dataset.abs + "  (" + t.getAttribute("datetime") + ")";
       t.textContent = t.hasAttribute("data-absolute") ? t.dataset.abs : ago(now - when);
     });
     root.querySelectorAll("[data-since]").forEach(function (el) {
@@ -235,7 +242,7 @@ export const CLIENT_JS = String.raw`(function () {
       if (payload.value.trim() === "" || payload.value === lastTemplate) {
         payload.value = templates[o.value];
         lastTemplate = payload.value;
-        if (script && script.value) onScript();
+        if (script && script.value && templates[o.value].indexOf("script_path") >= 0) onScript();
       }
       timeout.placeholder = "default " + o.getAttribute("data-timeout") + " s";
       if (toolInfo) toolInfo.textContent = o.getAttribute("data-info") || "";

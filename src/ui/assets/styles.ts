@@ -110,11 +110,14 @@ h3 { font-size: 12px; margin: 0 0 8px; color: var(--muted); text-transform: uppe
 /* stats */
 .stats { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin-bottom: 18px; }
 @media (max-width: 900px) { .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-.stat { position: relative; padding: 14px 16px 13px; overflow: hidden; }
+.stat { position: relative; padding: 14px 16px 13px; overflow: hidden; color: var(--text); transition: border-color .15s, transform .15s; }
+.stat:hover { text-decoration: none; border-color: var(--border-strong); transform: translateY(-1px); }
 .stat::before { content: ""; position: absolute; inset: 0 auto 0 0; width: 3px; background: var(--c, var(--border)); }
 .stat .label { color: var(--muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .06em; }
 .stat .value { font-size: 28px; font-weight: 650; letter-spacing: -.02em; line-height: 1.2; margin-top: 2px; }
 .stat.zero .value { color: var(--faint); }
+.stat.c-failed:not(.zero) .value { color: var(--failed); }
+.stat.c-stale:not(.zero) .value { color: var(--stale); }
 .c-queued { --c: var(--queued); } .c-running { --c: var(--running); } .c-stale { --c: var(--stale-line); }
 .c-succeeded { --c: var(--succeeded); } .c-failed { --c: var(--failed); }
 
@@ -138,7 +141,10 @@ h3 { font-size: 12px; margin: 0 0 8px; color: var(--muted); text-transform: uppe
 .tag { display: inline-block; padding: 0 7px; border-radius: 6px; background: var(--panel-2); border: 1px solid var(--border); color: var(--muted); font-size: 11.5px; line-height: 18px; }
 .counts { display: flex; gap: 5px; flex-wrap: wrap; }
 .counts .pill { font-weight: 600; }
-.counts .pill.zero { opacity: .45; }
+.counts .idle { color: var(--faint); font-size: 12.5px; }
+svg.bar { display: block; width: 100%; max-width: 260px; height: 5px; margin-top: 7px; border-radius: 3px; background: var(--panel-2); overflow: hidden; }
+svg.bar .b-queued { fill: var(--queued); } svg.bar .b-running { fill: var(--running); } svg.bar .b-stale { fill: var(--stale-line); }
+svg.bar .b-succeeded { fill: var(--succeeded); } svg.bar .b-failed { fill: var(--failed); }
 
 /* tables */
 .table-wrap { overflow-x: auto; }
@@ -154,8 +160,9 @@ tr.autofailed td:first-child { box-shadow: inset 3px 0 0 var(--dead-line); }
 tbody tr.stale:hover td { background: color-mix(in srgb, var(--stale-bg) 80%, var(--panel-2)); }
 tbody tr.autofailed:hover td { background: color-mix(in srgb, var(--dead-bg) 80%, var(--panel-2)); }
 td.id a { font-family: var(--mono); font-size: 12.5px; }
+td .counts { flex-wrap: nowrap; }
 td .sub { color: var(--faint); font-size: 12px; margin-top: 1px; }
-td.outcome { max-width: 380px; }
+td.outcome { width: 100%; max-width: 0; min-width: 160px; }
 .clip { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .outcome .err { color: var(--failed); }
 .actions { display: flex; gap: 6px; justify-content: flex-end; }
@@ -180,7 +187,7 @@ td.outcome { max-width: 380px; }
 .session:last-child { border-bottom: 0; }
 .session-title { display: flex; align-items: center; gap: 10px; }
 .streams-mini { display: grid; gap: 6px; margin-top: 10px; }
-.stream-mini { display: flex; align-items: center; justify-content: space-between; gap: 10px; padding: 7px 10px; border: 1px solid var(--border); border-radius: 9px; background: var(--panel-2); color: var(--text); }
+.stream-mini { display: grid; gap: 6px; padding: 9px 11px; border: 1px solid var(--border); border-radius: 9px; background: var(--panel-2); color: var(--text); }
 .stream-mini:hover { border-color: var(--border-strong); text-decoration: none; }
 
 /* forms */
@@ -189,7 +196,7 @@ form.inline { display: flex; gap: 10px; align-items: flex-end; flex-wrap: wrap; 
 .field > span { font-size: 12.5px; font-weight: 600; color: var(--muted); }
 .field .hint { font-size: 12px; color: var(--faint); font-weight: 400; }
 .fields { display: grid; gap: 14px; }
-.fields-2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+.fields-2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; align-items: start; }
 @media (max-width: 700px) { .fields-2 { grid-template-columns: 1fr; } }
 input, select, textarea {
   font: inherit; color: var(--text); background: var(--panel); border: 1px solid var(--border-strong);

@@ -14,13 +14,13 @@ export function SessionsPage(props: { sessions: SessionListItem[] }) {
         </div>
       </div>
       <div class="grid grid-side">
-        <section class="card">
+        <section class="card" id="sessions-card" data-live="">
           <div class="card-head">
             <h2>
               All sessions<span class="count">{props.sessions.length}</span>
             </h2>
           </div>
-          <div class="table-wrap" id="sessions-table" data-live="">
+          <div class="table-wrap" id="sessions-table">
             {rows.length === 0
               ? <Empty title="No sessions yet" text="Create the first one with the form." />
               : (

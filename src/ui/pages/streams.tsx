@@ -1,6 +1,6 @@
 /** Streams: the list with counts and instructions, ending one, and the create form. */
 import type { SessionListItem, StreamListItem } from "../../models/schemas.ts";
-import { CountPills, Empty, Pill, PostButton } from "../components.tsx";
+import { CountBar, CountPills, Empty, Pill, PostButton } from "../components.tsx";
 import { clip, href } from "../format.ts";
 
 /** The streams page body. */
@@ -23,7 +23,7 @@ export function StreamsPage(
         </div>
       </div>
       <div class="grid grid-side">
-        <section class="card">
+        <section class="card" id="streams-card" data-live="">
           <div class="card-head">
             <h2>
               {props.session ? `Streams of ${props.session}` : "All streams"}
@@ -31,7 +31,7 @@ export function StreamsPage(
             </h2>
             {props.session ? <a class="small" href="/streams">Show all</a> : null}
           </div>
-          <div class="table-wrap" id="streams-table" data-live="">
+          <div class="table-wrap" id="streams-table">
             {rows.length === 0
               ? <Empty title="No streams yet" text="Create one with the form." />
               : (
@@ -61,6 +61,7 @@ export function StreamsPage(
                           <a href={href("/tasks", { stream: s.name })}>
                             <CountPills counts={s.counts} />
                           </a>
+                          <CountBar counts={s.counts} />
                         </td>
                         <td>
                           {s.instructions
