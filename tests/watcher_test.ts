@@ -4,7 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
-import { deadPid, exists, readFifo, startWatcher, tmpOf, until } from "./fixtures/worker_lib.ts";
+import {
+  bg,
+  deadPid,
+  exists,
+  readFifo,
+  startWatcher,
+  tmpOf,
+  until,
+} from "./fixtures/worker_lib.ts";
 import { openProject } from "../src/cli/context.ts";
 import { startWatchersForRun } from "../src/watcher/run_watchers.ts";
 
@@ -286,6 +294,46 @@ Deno.test("run's watchers without --session and without a terminal: none, with a
     assert.ok(!exists(files(p, "st1").lock));
   } finally {
     proj.db.close();
+    await p.cleanup();
+  }
+});
+
+Deno.test("sparkq run --session: watchers inside the server; stop --stream, then stop", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const p = await tempProject(["--port", String(port)]);
+  await p.ok(["session", "create", "s1"]);
+  for (const s of ["st1", "st2"]) await p.ok(["stream", "create", s, "--session", "s1"]);
+  const server = bg(p, ["run", "--session", "s1"]);
+  try {
+    await until(() => server.out.text().includes("Watching stream 'st2'"), "the server's watchers");
+    for (const s of ["st1", "st2"]) {
+      const lock = Deno.readTextFileSync(files(p, s).lock).split("\n");
+      assert.equal(lock[0], String(server.child.pid), "the server's PID holds the lock");
+      assert.match(lock[1], /^run /);
+    }
+    await enqueue(p, "st2");
+    const reader = readFifo(files(p, "st2").fifo);
+    Deno.writeTextFileSync(files(p, "st2").done, "");
+    assert.equal(await reader.line, "wake");
+
+    assert.match(await p.ok(["stop", "--stream", "st1"]), /inside the server .*keeps running/);
+    await until(() => server.out.text().includes("watcher st1 stopped"), "st1's watcher to stop");
+    const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+    assert.equal(health.status, 200, "the server still runs");
+    await health.body?.cancel();
+    assert.ok(exists(files(p, "st2").lock));
+
+    const out = await p.ok(["stop"]);
+    assert.match(out, new RegExp(`Stopped the server \\(PID ${server.child.pid}\\)`));
+    const r = await server.finish();
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!exists(files(p, "st2").lock), "the server's watchers released their locks");
+    assert.ok(!exists(`${p.dir}/sparkq.lock`));
+    assert.match(await p.ok(["stop"]), /Nothing to stop/);
+  } finally {
+    server.kill();
     await p.cleanup();
   }
 });
