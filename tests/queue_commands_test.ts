@@ -202,7 +202,7 @@ Deno.test("tasks lists newest first with filters, durations and stale marks", as
     );
     assert.ok(lines[1].startsWith(docId));
     assert.match(table, new RegExp(`${ids[1]}\\s+run-bash\\s+auth\\s+running STALE\\s+`));
-    assert.match(table, new RegExp(`${ids[1]}.*\\s6m4\\ds\\+\\n`), "running duration so far");
+    assert.match(table, new RegExp(`${ids[1]}.*\\s6m\\d\\ds\\+\\n`), "running duration so far");
     assert.match(table, new RegExp(`${ids[0]}\\s+run-bash\\s+auth\\s+succeeded\\s+\\d{4}-`));
     assert.match(
       table,
