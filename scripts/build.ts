@@ -87,7 +87,10 @@ export function prepareCold(js: string): string {
   // so that call gets the very same module instance instead of a missing file.
   const markers = count(out, `"${MARKER}"`);
   out = out.replaceAll(`"${MARKER}"`, "import.meta.url");
-  const metas = count(out, "import.meta");
+  // heavy.ts's own fallback (`new URL("./heavy/mod.ts", import.meta.url)`) is never
+  // taken there: EMBEDDED is then the data: URL.
+  const fallback = /new URL\(\s*["']\.\/heavy\/mod\.ts["']\s*,\s*import\.meta\.url\s*\)/g;
+  const metas = count(out.replace(fallback, ""), "import.meta");
   if (metas !== markers) {
     throw new BuildError(
       `the cold half uses import.meta ${metas - markers} time(s) besides src/heavy.ts: ` +
@@ -182,6 +185,13 @@ if [ ! -f "$dir/dist/sparkq.js" ]; then
 fi
 # INIT_CWD is how 'deno task' passes the caller's directory; here the cwd is the caller's.
 unset INIT_CWD
+# sparkq.yml is found upward from the cwd; when there is none, this folder's is used,
+# so the launcher works from anywhere in the project (the repo root is the parent).
+if [ -z "\${SPARKQ_CONFIG:-}" ] && [ -f "$dir/sparkq.yml" ]; then
+  d=$PWD
+  while [ -n "$d" ] && [ ! -f "$d/sparkq.yml" ]; do d=\${d%/*}; done
+  if [ -z "$d" ]; then SPARKQ_CONFIG="$dir/sparkq.yml"; export SPARKQ_CONFIG; fi
+fi
 exec "$deno" run --no-config --no-lock ${words.join(" ")} "$dir/dist/sparkq.js" "$@"
 `;
 }

@@ -1,0 +1,188 @@
+/**
+ * `sparkq completions bash|zsh`: the scripts are generated from the command table and
+ * complete commands, subcommands, flags, fixed values and, through the hidden
+ * `completions __streams|__sessions|__tools`, names from the project's database.
+ * Bash is driven the way readline drives it (COMP_WORDS / COMP_CWORD → COMPREPLY).
+ */
+import assert from "node:assert/strict";
+import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { COMMANDS } from "../src/cli/commands.ts";
+
+/** A `sparkq` executable for the scripts to call: the real CLI with the task's flags. */
+async function shim(p: TempProject): Promise<string> {
+  const path = `${p.dir}/sparkq`;
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nINIT_CWD="$PWD" SPARKQ_TMPDIR=${q(`${p.dir}/tmp`)} NO_COLOR=1 RUST_BACKTRACE=0 ` +
+      `exec ${q(DENO)} run ${SPARKQ_FLAGS.map(q).join(" ")} ${q(`${ROOT}/main.ts`)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return path;
+}
+
+/** Runs bash with the completion script loaded; `body` may call `complete_words`. */
+async function bash(p: TempProject, script: string, body: string): Promise<string> {
+  await Deno.writeTextFile(`${p.dir}/completion.bash`, script);
+  const prog = `
+source ${JSON.stringify(`${p.dir}/completion.bash`)}
+# complete_words WORD... : the last word is the one being completed
+complete_words() {
+  COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+  _sparkq
+  printf '%s\\n' "\${COMPREPLY[*]}"
+}
+${body}`;
+  const out = await new Deno.Command("bash", {
+    args: ["--norc", "--noprofile", "-c", prog],
+    cwd: p.dir,
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  return new TextDecoder().decode(out.stdout);
+}
+
+Deno.test("bash completion: commands, subcommands, flags, values and names from the DB", async () => {
+  const p = await tempProject();
+  try {
+    await p.ok(["session", "create", "api-v2"]);
+    await p.ok(["session", "create", "docs"]);
+    await p.ok(["stream", "create", "auth", "--session", "api-v2"]);
+    await p.ok(["stream", "create", "audit", "--session", "api-v2"]);
+    await p.ok(["stream", "create", "endpoints", "--session", "api-v2"]);
+    const script = await p.ok(["completions", "bash"]);
+    assert.match(script, /^complete -F _sparkq sparkq$/m);
+    const bin = await shim(p);
+
+    const lines = (await bash(
+      p,
+      script,
+      [
+        `complete_words ${bin} ses`,
+        `complete_words ${bin} session ''`,
+        `complete_words ${bin} st`,
+        `complete_words ${bin} enqueue run-bash '{}' --stream au`,
+        `complete_words ${bin} enqueue run-bash '{}' --stream = au`,
+        `complete_words ${bin} enqueue run-bash '{}' --stream =`,
+        `complete_words ${bin} claim -s ''`,
+        `complete_words ${bin} watch e`,
+        `complete_words ${bin} stream end ''`,
+        `complete_words ${bin} session end ''`,
+        `complete_words ${bin} stream create new --session ''`,
+        `complete_words ${bin} enqueue run-b`,
+        `complete_words ${bin} tasks --status ''`,
+        `complete_words ${bin} session list --status ''`,
+        `complete_words ${bin} completions ''`,
+        `complete_words ${bin} claim --`,
+        `complete_words ${bin} enqueue --st`,
+        `complete_words ${bin} session create x --json ''`,
+      ].join("\n"),
+    )).split("\n");
+    const expected = [
+      "session",
+      "create list end",
+      "status stop stream",
+      "auth audit",
+      "auth audit",
+      "audit auth endpoints",
+      "audit auth endpoints",
+      "endpoints",
+      "audit auth endpoints",
+      "api-v2 docs",
+      "api-v2 docs",
+      "run-bash run-bash-fast",
+      "queued running succeeded failed",
+      "active ended",
+      "bash zsh",
+      "--stream --config --help",
+      "--stream",
+      "",
+    ];
+    const sortWords = (s: string) => s.split(" ").sort().join(" ");
+    expected.forEach((want, i) =>
+      assert.equal(sortWords(lines[i]), sortWords(want), `case ${i}: got '${lines[i]}'`)
+    );
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("bash completion: every command of the table is offered, and its flags", async () => {
+  const p = await tempProject();
+  try {
+    const script = await p.ok(["completions", "bash"]);
+    const bin = await shim(p);
+    const out = await bash(
+      p,
+      script,
+      `complete_words ${bin} ''\ncomplete_words ${bin} complete --`,
+    );
+    const [top, flags] = out.split("\n").map((l) => new Set(l.split(" ")));
+    for (const c of COMMANDS) assert.ok(top.has(c.name.split(" ")[0]), `${c.name} not offered`);
+    const complete = COMMANDS.find((c) => c.name === "complete")!;
+    for (const f of complete.flags!) assert.ok(flags.has(`--${f.name}`), `--${f.name} missing`);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("the hidden name listings print names only, and nothing outside a project", async () => {
+  const p = await tempProject();
+  try {
+    await p.ok(["session", "create", "s1"]);
+    await p.ok(["stream", "create", "alpha", "--session", "s1"]);
+    assert.equal(await p.ok(["completions", "__streams"]), "alpha\n");
+    assert.equal(await p.ok(["completions", "__sessions"]), "s1\n");
+    assert.match(await p.ok(["completions", "__tools"]), /^run-bash\nrun-bash-fast\n/);
+    const outside = await Deno.makeTempDir({ prefix: "sparkq-noproject-" });
+    try {
+      const r = await p.run(["completions", "__streams", "--config", `${outside}/sparkq.yml`]);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, "", ""]);
+    } finally {
+      await Deno.remove(outside, { recursive: true });
+    }
+    const bad = await p.run(["completions", "fish"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^Error: unknown shell 'fish': completions exist for bash and zsh/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+const hasZsh = await new Deno.Command("sh", { args: ["-c", "command -v zsh"], stdout: "null" })
+  .output().then((o) => o.success, () => false);
+
+Deno.test({
+  name: "zsh completion: the script loads in zsh and computes the same candidates",
+  ignore: !hasZsh,
+  fn: async () => {
+    const p = await tempProject();
+    try {
+      await p.ok(["session", "create", "s1"]);
+      await p.ok(["stream", "create", "auth", "--session", "s1"]);
+      await p.ok(["stream", "create", "api", "--session", "s1"]);
+      const script = await p.ok(["completions", "zsh"]);
+      assert.match(script, /^#compdef sparkq/);
+      await Deno.writeTextFile(`${p.dir}/_sparkq`, script);
+      const bin = await shim(p);
+      // compdef/compadd exist only inside zsh's completion system; the candidate
+      // logic the widget calls is plain shell and is checked directly.
+      const prog = `compdef() { :; }
+source ${JSON.stringify(`${p.dir}/_sparkq`)}
+__sparkq_bin=${JSON.stringify(bin)}
+for w in $(__sparkq_candidates ses); do print -r -- "$w"; done; print -- ---
+for w in $(__sparkq_candidates '' claim --stream); do print -r -- "$w"; done; print -- ---
+for w in $(__sparkq_candidates '' tasks --status); do print -r -- "$w"; done`;
+      const out = await new Deno.Command("zsh", { args: ["-f", "-c", prog], cwd: p.dir }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const [top, streams, statuses] = new TextDecoder().decode(out.stdout).split("---\n")
+        .map((s) => s.trim().split("\n").sort());
+      assert.ok(top.includes("session") && top.includes("stream") && top.includes("claim"));
+      assert.deepEqual(streams, ["api", "auth"]);
+      assert.deepEqual(statuses, ["failed", "queued", "running", "succeeded"]);
+    } finally {
+      await p.cleanup();
+    }
+  },
+});
