@@ -409,3 +409,58 @@ Deno.test("reload: the running server picks up new tools and scripts without a r
     await s.p.cleanup();
   }
 });
+
+Deno.test("cached reads stay exact: CLI writes, deadlines and reload all refresh them", async () => {
+  const s = await startServer();
+  try {
+    await s.p.ok(["session", "create", "s1"]);
+    await s.p.ok(["stream", "create", "auth", "--session", "s1"]);
+    const a = await api(s, "GET", "/api/tasks");
+    const b = await api(s, "GET", "/api/tasks");
+    assert.equal(b.headers.get("x-sparkq-cache"), "hit");
+    assert.deepEqual(b.body, a.body);
+
+    // Another process writes: the next read sees it.
+    const id = (await s.p.ok(["enqueue", "run-bash", "{}", "--stream", "auth", "--timeout", "1"]))
+      .trim();
+    let r = await api(s, "GET", "/api/tasks");
+    assert.equal(r.headers.get("x-sparkq-cache"), "miss");
+    assert.deepEqual(r.body.map((t: { id: string }) => t.id), [id]);
+    await s.p.ok(["claim", "--stream", "auth"]);
+    r = await api(s, "GET", "/api/tasks");
+    assert.equal(r.body[0].status, "running");
+    assert.equal(r.body[0].stale, false);
+    r = await api(s, "GET", "/api/tasks");
+    assert.equal(r.headers.get("x-sparkq-cache"), "hit");
+
+    // Only time passes: past the timeout the task reads as stale, past 2x it is auto-failed.
+    await new Promise((res) => setTimeout(res, 1100));
+    r = await api(s, "GET", "/api/tasks");
+    assert.equal(r.body[0].status, "running");
+    assert.equal(r.body[0].stale, true, "stale once its timeout passed");
+    await new Promise((res) => setTimeout(res, 1000));
+    r = await api(s, "GET", `/api/tasks/${id}`);
+    assert.equal(r.body.status, "failed");
+    assert.match(r.body.error, /^Auto-failed/);
+    const page = await (await fetch(`${s.url}/tasks`)).text();
+    assert.match(page, new RegExp(`class="autofailed" data-task="${id}"`));
+
+    // A reload (new tool) refreshes cached answers.
+    const tools = await api(s, "GET", "/api/tools");
+    assert.equal((await api(s, "GET", "/api/tools")).headers.get("x-sparkq-cache"), "hit");
+    const yml = `${s.p.dir}/sparkq.yml`;
+    await Deno.writeTextFile(
+      yml,
+      (await Deno.readTextFile(yml)).replace(
+        /^tools:\n/m,
+        "tools:\n  fmt:\n    task_class: FAST_SCRIPT\n",
+      ),
+    );
+    assert.equal((await api(s, "POST", "/api/reload")).status, 200);
+    r = await api(s, "GET", "/api/tools");
+    assert.equal(r.body.length, tools.body.length + 1);
+  } finally {
+    await s.stop();
+    await s.p.cleanup();
+  }
+});

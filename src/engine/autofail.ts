@@ -5,7 +5,7 @@
  */
 import { finishRunning, listRunning } from "../storage/tasks.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
-import { autoFailMessage, isDead } from "./timing.ts";
+import { autoFailMessage, deadlines, isDead } from "./timing.ts";
 
 /** Fails every dead task in every stream; returns their IDs. */
 export function failDeadTasks(ctx: EngineContext): string[] {
@@ -28,4 +28,21 @@ export function failDeadTasks(ctx: EngineContext): string[] {
     }
     return failed;
   });
+}
+
+/**
+ * The next moment (ms) a running task turns stale or dead, or Infinity when none will:
+ * until then, and while the database is unchanged, every read answers the same.
+ */
+export function nextTimeChange(ctx: EngineContext): number {
+  const now = nowMs(ctx);
+  let next = Infinity;
+  for (const t of listRunning(ctx.db)) {
+    const d = deadlines(t);
+    if (!d) continue;
+    for (const at of [Date.parse(d.stale_at), Date.parse(d.auto_fail_at)]) {
+      if (at >= now && at < next) next = at;
+    }
+  }
+  return next;
 }

@@ -87,6 +87,14 @@ export function listStreams(
   }));
 }
 
+/** Streams with their session's name but no counts (cheap: for menus and filters). */
+export function listStreamsBrief(
+  ctx: EngineContext,
+  filter: { status?: LifecycleStatus } = {},
+): store.StreamWithSession[] {
+  return store.listStreams(ctx.db, { status: filter.status });
+}
+
 /** Ends a stream: it takes no new tasks and its queued tasks are never claimed. */
 export function endStream(ctx: EngineContext, name: string): Stream {
   return ctx.db.write(() => {

@@ -2,6 +2,7 @@
 import type { Project } from "../cli/context.ts";
 import type { ScriptIndex } from "../scripts/index.ts";
 import type { ChangeFeed } from "./events.ts";
+import type { ReadCache } from "./read_cache.ts";
 import type { ReloadSummary } from "./reload.ts";
 
 /** The running server's state, shared by the API and the UI routes. */
@@ -15,6 +16,8 @@ export interface ServerContext {
   index: ScriptIndex;
   /** Live-update feed of database changes. */
   feed: ChangeFeed;
+  /** Exact cache of GET answers. */
+  cache: ReadCache;
   /** Re-reads sparkq.yml and the script index (POST /api/reload, config edits). */
   reload(): Promise<ReloadSummary>;
 }

@@ -5,15 +5,18 @@
 import type { Project } from "../cli/context.ts";
 import { SparkqError } from "../errors.ts";
 import { buildScriptIndex } from "../scripts/index.ts";
-import { limitJournal } from "../storage/maintenance.ts";
+import { limitJournal, setCacheSize } from "../storage/maintenance.ts";
 import { createApp } from "./app.ts";
 import type { ServerContext } from "./context.ts";
 import { ChangeFeed } from "./events.ts";
+import { ReadCache } from "./read_cache.ts";
 import { startMaintenance } from "./maintenance.ts";
 import { reloadFromDisk, summarize } from "./reload.ts";
 
 /** The WAL is truncated back to this size after checkpoints. */
 export const JOURNAL_LIMIT_BYTES = 64 * 1024 * 1024;
+/** The server's SQLite page cache (the CLI's short-lived processes keep SQLite's 2 MiB). */
+export const CACHE_MIB = 64;
 
 /** A running server. */
 export interface RunningServer {
@@ -30,6 +33,7 @@ export function startServer(
 ): RunningServer {
   const port = options.port ?? project.config.server.port;
   limitJournal(project.db, JOURNAL_LIMIT_BYTES);
+  setCacheSize(project.db, CACHE_MIB);
   const feed = new ChangeFeed(project.db);
   const s: ServerContext = {
     project,
@@ -37,11 +41,13 @@ export function startServer(
     startedAt: new Date().toISOString(),
     index: buildScriptIndex(project.loaded),
     feed,
+    cache: new ReadCache(() => project),
     async reload() {
       const fresh = await reloadFromDisk(project.loaded.path);
       project.loaded = fresh.loaded;
       project.config = fresh.loaded.config;
       s.index = fresh.index;
+      s.cache.invalidate();
       feed.poke();
       return summarize(fresh);
     },

@@ -9,6 +9,11 @@ export function limitJournal(db: Db, bytes: number): void {
   db.raw.exec(`PRAGMA journal_size_limit=${Math.max(0, Math.floor(bytes))}`);
 }
 
+/** Sets this connection's page cache size (a long-lived server reads the same pages often). */
+export function setCacheSize(db: Db, mebibytes: number): void {
+  db.raw.exec(`PRAGMA cache_size=-${Math.max(1, Math.floor(mebibytes * 1024))}`);
+}
+
 /** What a passive checkpoint reported: WAL frames in the log and frames copied back. */
 export interface CheckpointResult {
   busy: number;

@@ -9,7 +9,7 @@ import type { Child } from "hono/jsx";
 import { getTask, listTasks } from "../engine/queue.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { overview } from "../engine/status.ts";
-import { listStreams, requireStream } from "../engine/streams.ts";
+import { listStreams, listStreamsBrief, requireStream } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
 import { SparkqError } from "../errors.ts";
 import { TASK_STATUSES, type TaskStatus } from "../models/constants.ts";
@@ -157,7 +157,7 @@ export function uiRoutes(s: ServerContext): Hono {
       s,
       "Tasks",
       "tasks",
-      <TasksPage tasks={listTasks(ctx(), f)} streams={listStreams(ctx())} f={f} />,
+      <TasksPage tasks={listTasks(ctx(), f)} streams={listStreamsBrief(ctx())} f={f} />,
     );
   });
 
@@ -167,7 +167,7 @@ export function uiRoutes(s: ServerContext): Hono {
       s,
       t.id,
       "tasks",
-      <TaskPage t={t} streams={listStreams(ctx(), { status: "active" })} />,
+      <TaskPage t={t} streams={listStreamsBrief(ctx(), { status: "active" })} />,
     );
   });
 

@@ -3,7 +3,7 @@
  * timing and the stream's instructions on the side; a requeue form for failed tasks.
  */
 import { deadlines, isAutoFailed } from "../../engine/timing.ts";
-import type { StreamListItem, TaskDetail } from "../../models/schemas.ts";
+import type { TaskDetail } from "../../models/schemas.ts";
 import { Copy, Pill, Since, TaskStatus, Time } from "../components.tsx";
 import { bytes, href, pretty, ranFor, resultFirst, seconds } from "../format.ts";
 
@@ -11,7 +11,7 @@ import { bytes, href, pretty, ranFor, resultFirst, seconds } from "../format.ts"
 export type TaskView = TaskDetail & { stale: boolean };
 
 /** The task page body. */
-export function TaskPage(props: { t: TaskView; streams: StreamListItem[] }) {
+export function TaskPage(props: { t: TaskView; streams: { name: string }[] }) {
   const t = props.t;
   return (
     <>

@@ -1,6 +1,6 @@
 /** The task list: status tabs, stream / stale / limit filters, the table with requeue buttons. */
 import type { TaskStatus } from "../../models/constants.ts";
-import type { StreamListItem, TaskListItem } from "../../models/schemas.ts";
+import type { TaskListItem } from "../../models/schemas.ts";
 import { TaskTable } from "../components.tsx";
 import { href } from "../format.ts";
 
@@ -14,7 +14,7 @@ export interface TaskFilters {
 
 /** The tasks page body. */
 export function TasksPage(
-  props: { tasks: TaskListItem[]; streams: StreamListItem[]; f: TaskFilters },
+  props: { tasks: TaskListItem[]; streams: { name: string }[]; f: TaskFilters },
 ) {
   const f = props.f;
   const tab = (label: string, status?: string, stale?: boolean) => {
