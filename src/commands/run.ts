@@ -5,9 +5,10 @@
  * lockfile. Cold: reached through heavy().
  */
 import { openProject } from "../cli/context.ts";
-import { bool } from "../cli/flags.ts";
+import { bool, str } from "../cli/flags.ts";
 import { c, line } from "../cli/output.ts";
 import type { Invocation } from "../cli/spec.ts";
+import { requireSession } from "../engine/sessions.ts";
 import { acquireLock } from "../server/lockfile.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type RunWatchers, startWatchersForRun } from "../watcher/run_watchers.ts";
@@ -17,6 +18,8 @@ const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /** Runs the server until a signal asks it to stop; returns the exit code. */
 export async function run(inv: Invocation): Promise<number> {
   const p = await openProject(inv);
+  const session = str(inv, "session");
+  if (session !== undefined) requireSession(p, session); // refuse before starting anything
   const port = p.config.server.port;
   const lock = await acquireLock(
     p.loaded.lockPath,
