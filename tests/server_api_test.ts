@@ -263,6 +263,7 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
       ["POST", "/api/tasks/tsk_000000000000/requeue", {}, 404, /no task/],
       ["POST", "/api/reload", { x: 1 }, 422, /unknown field/],
       ["GET", "/api/nothing", undefined, 404, /no API route/],
+      ["POST", "/api/sessions", undefined, 413, /larger than/, "x".repeat(48 * 1024 * 1024 + 1)],
       ["DELETE", "/api/tasks", undefined, 404, /no API route/],
     ];
     for (const [method, path, body, status, pattern, raw] of cases) {
@@ -276,6 +277,24 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
       assert.match(r.body.error, pattern, where);
       assert.equal(dumpDb(s.p.db), before, `database changed: ${where}`);
     }
+    // Web pages answer unknown things with an HTML error page, never a crash.
+    for (
+      const [path, status] of [
+        ["/?stream=ghost", 404],
+        ["/tasks/tsk_000000000000", 404],
+        ["/tasks?status=bogus", 400],
+        ["/streams?session=ghost", 404],
+        ["/no-such-page", 404],
+      ] as const
+    ) {
+      const res = await fetch(`${s.url}${path}`);
+      const html = await res.text();
+      assert.equal(res.status, status, path);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/html/, path);
+      assert.match(html, /Back to the dashboard/, path);
+    }
+    assert.doesNotMatch(s.output(), /error on GET/, "no page crashed");
+
     // A late complete of an auto-failed task is refused and the auto-fail stands.
     await s.p.ok(["stream", "create", "quick", "--session", "s1"]);
     const quick =

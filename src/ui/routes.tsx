@@ -77,9 +77,10 @@ export function uiRoutes(s: ServerContext): Hono {
 
   ui.get("/", (c) => {
     const stream = q(c, "stream");
+    const filtered = stream ? requireStream(ctx(), stream) : undefined;
     const view = overview(ctx());
-    const totals = stream
-      ? view.streams.find((x) => x.id === requireStream(ctx(), stream).id)!.counts
+    const totals = filtered
+      ? view.streams.find((x) => x.id === filtered.id)?.counts ?? view.totals
       : view.totals;
     const list = (status: TaskStatus, limit: number) => listTasks(ctx(), { status, stream, limit });
     return renderPage(
