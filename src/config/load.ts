@@ -34,6 +34,15 @@ export function findConfig(cwd: string, flag?: string): string {
   if (explicit) {
     const p = resolvePath(cwd, explicit);
     if (!statFile(p)) {
+      if (readDenied(p)) {
+        throw new SparkqError(
+          `SparkQ is not allowed to read ${p} (from ${flag ? "--config" : "SPARKQ_CONFIG"})`,
+          {
+            hint: "SparkQ reads only the folder it was copied into and the temp dir; " +
+              "keep sparkq.yml there (see README: Permissions)",
+          },
+        );
+      }
       throw new SparkqError(
         `no config file at ${p} (from ${flag ? "--config" : "SPARKQ_CONFIG"})`,
         { hint: "run 'sparkq setup' first, or fix the path" },
@@ -101,6 +110,16 @@ export function readConfigText(path: string): string {
     return Deno.readTextFileSync(path);
   } catch (e) {
     throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** True when the permission flags forbid reading `p` (as opposed to it being missing). */
+function readDenied(p: string): boolean {
+  try {
+    Deno.statSync(p);
+    return false;
+  } catch (e) {
+    return e instanceof Deno.errors.NotCapable;
   }
 }
 

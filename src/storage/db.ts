@@ -192,11 +192,14 @@ function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
     });
   }
   if (e instanceof Deno.errors.NotCapable || /Requires (read|write) access/.test(msg)) {
-    return new SparkqError(`SparkQ is not allowed to open ${path}: ${msg}`, {
-      status: 500,
-      hint:
-        "database.path must lie inside the SparkQ folder or the temp dir (see README: Permissions)",
-    });
+    return new SparkqError(
+      `SparkQ is not allowed to open ${path}: ${msg.replace(/, run again with.*$/, "")}`,
+      {
+        status: 500,
+        hint:
+          "database.path must lie inside the SparkQ folder or the temp dir (see README: Permissions)",
+      },
+    );
   }
   if (/unable to open/i.test(msg)) {
     return new SparkqError(`cannot open the database ${path} (${msg})`, { status: 500 });
