@@ -20,6 +20,8 @@ export interface Form {
   label: string;
   cmd: string;
   pre: string[];
+  /** Run in the project's folder (a launcher) rather than in the repo with INIT_CWD (deno task). */
+  inProject?: boolean;
 }
 
 /** `deno run <task flags> main.ts`, as `deno task sparkq` runs it. */
@@ -34,7 +36,7 @@ export function forms(): Form[] {
   const out = [MAIN_FORM];
   try {
     if (Deno.statSync(`${ROOT}/sparkq`).isFile) {
-      out.push({ label: "./sparkq", cmd: `${ROOT}/sparkq`, pre: [] });
+      out.push({ label: "./sparkq", cmd: `${ROOT}/sparkq`, pre: [], inProject: true });
     }
   } catch { /* not built */ }
   return out;
@@ -58,7 +60,7 @@ export async function benchProject(prefix = "sparkq-bench-"): Promise<BenchProje
     const t0 = performance.now();
     const out = await new Deno.Command(form.cmd, {
       args: [...form.pre, ...args],
-      cwd: ROOT,
+      cwd: form.inProject ? dir : ROOT,
       env: { INIT_CWD: dir, NO_COLOR: "1", RUST_BACKTRACE: "0", SPARKQ_TMPDIR: dir },
       stdin: "null",
       stdout: "piped",
