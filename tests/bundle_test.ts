@@ -1,0 +1,210 @@
+/**
+ * The distribution: `deno task bundle` in a copy of the SparkQ folder inside a
+ * "user repository", then — with the sources deleted, so only dist/sparkq.js and the
+ * launcher are left — SparkQ runs with `--no-config` and the scoped flags from
+ * folders with no deno.json: the hot half (--version, sessions), the cold half
+ * embedded as a data: module (setup, YAML re-parse, script index) and the server.
+ */
+import assert from "node:assert/strict";
+import { DENO, ROOT } from "./helpers.ts";
+import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
+import { VERSION } from "../src/version.ts";
+
+const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts"];
+const dec = new TextDecoder();
+
+async function copy(from: string, to: string): Promise<void> {
+  const info = await Deno.stat(from);
+  if (info.isFile) return Deno.copyFile(from, to);
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(cmd: string, args: string[], cwd: string, env = {}): Promise<Ran> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdin: "null",
+    env: {
+      NO_COLOR: "1",
+      RUST_BACKTRACE: "0",
+      // the launcher finds deno on PATH: the one running these tests
+      PATH: `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+      ...env,
+    },
+  }).output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+async function ok(cmd: string, args: string[], cwd: string, env = {}): Promise<string> {
+  const r = await run(cmd, args, cwd, env);
+  assert.equal(r.code, 0, `${cmd} ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function noDenoJsonAbove(dir: string): void {
+  for (let d = dir; d; d = d.replace(/\/[^/]*$/, "")) {
+    for (const name of ["deno.json", "deno.jsonc", "package.json"]) {
+      assert.throws(() => Deno.statSync(`${d}/${name}`), `${d}/${name} exists`);
+    }
+  }
+}
+
+Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, with scoped flags", async () => {
+  const base = await Deno.makeTempDir({ prefix: "sparkq-bundle-" });
+  const repo = `${base}/myrepo`; // the user's repository
+  const sq = `${repo}/sparkq`; // SparkQ copied into it
+  const env = { SPARKQ_TMPDIR: `${base}/tmp` };
+  let server: Deno.ChildProcess | undefined;
+  try {
+    await Deno.mkdir(`${base}/tmp`, { recursive: true });
+    await Deno.mkdir(`${repo}/sub`, { recursive: true });
+    await Deno.mkdir(sq);
+    for (const f of SOURCES) await copy(`${ROOT}/${f}`, `${sq}/${f}`);
+
+    const built = await ok(DENO, ["task", "--quiet", "bundle"], sq);
+    assert.match(built, /^Built dist\/sparkq\.js \(\d+ KiB; cold half \d+ KiB embedded\)/);
+    const bundle = await Deno.readTextFile(`${sq}/dist/sparkq.js`);
+    assert.equal(bundle.split('"data:application/javascript;base64,').length, 2, "one data: URL");
+    assert.ok(!bundle.includes("SPARKQ_EMBEDDED_HEAVY_MODULE"), "the marker was replaced");
+    assert.ok(((await Deno.stat(`${sq}/sparkq`)).mode! & 0o111) !== 0, "launcher is executable");
+
+    // Only the distribution remains: no sources, no deno.json, no lock file.
+    for (const f of SOURCES) await Deno.remove(`${sq}/${f}`, { recursive: true });
+    noDenoJsonAbove(`${repo}/sub`);
+
+    // The plain `deno run --no-config` form, from a folder with no deno.json.
+    const flags = absoluteFlags(await taskFlags(), sq, repo);
+    const direct = ["run", "--no-config", "--no-lock", ...flags, `${sq}/dist/sparkq.js`];
+    assert.equal(
+      await ok(DENO, [...direct, "--version"], `${repo}/sub`, env),
+      `sparkq ${VERSION}\n`,
+    );
+
+    // Cold half: setup parses and writes YAML, validates with zod.
+    const launcher = `${sq}/sparkq`;
+    const port = freePort();
+    const setup = await ok(
+      "sh",
+      [
+        launcher,
+        "setup",
+        "--yes",
+        "--name",
+        "bundled",
+        "--repo-path",
+        "..",
+        "--port",
+        String(port),
+      ],
+      sq,
+      env,
+    );
+    assert.match(setup, /Wrote .*myrepo\/sparkq\/sparkq\.yml/);
+
+    // Hot half through the launcher from the repository root and a subfolder: the
+    // launcher falls back to its own folder's sparkq.yml.
+    await ok("sh", [launcher, "session", "create", "s1", "-d", "from the bundle"], repo, env);
+    await ok("sh", [launcher, "stream", "create", "st1", "--session", "s1"], `${repo}/sub`, env);
+    const sessions = JSON.parse(await ok("sh", [launcher, "session", "list", "--json"], repo, env));
+    assert.deepEqual(sessions.map((s: { name: string }) => s.name), ["s1"]);
+    const id =
+      (await ok("sh", [launcher, "enqueue", "run-bash", '{"script":"x"}', "-s", "st1"], repo, env))
+        .trim();
+    assert.match(id, /^tsk_[0-9a-f]{12}$/);
+
+    // The direct form sees the same project (cwd = the SparkQ folder).
+    const streams = JSON.parse(await ok(DENO, [...direct, "stream", "list", "--json"], sq, env));
+    assert.equal(streams[0].counts.queued, 1);
+
+    // An edited sparkq.yml is re-parsed by a hot command through the embedded cold half.
+    const yml = `${sq}/sparkq.yml`;
+    await Deno.writeTextFile(
+      yml,
+      (await Deno.readTextFile(yml)).replace(
+        /^tools:\n/m,
+        "tools:\n  from-bundle:\n    description: added by hand\n    task_class: FAST_SCRIPT\n",
+      ),
+    );
+    assert.match(await ok("sh", [launcher, "tools"], repo, env), /from-bundle/);
+
+    // Cold half: the script index reads the repository (the launcher's read scope).
+    await Deno.mkdir(`${repo}/scripts`);
+    await Deno.writeTextFile(
+      `${repo}/scripts/hello.sh`,
+      "#!/bin/sh\n# name: hello\n# description: says hello\n# inputs: none\n# outputs: text\n# tags: demo\necho hello\n",
+    );
+    const scripts = JSON.parse(await ok("sh", [launcher, "scripts", "--json"], repo, env));
+    assert.deepEqual(scripts.map((s: { name: string }) => s.name), ["hello"]);
+
+    // The server and web UI (cold half), then SIGTERM.
+    // (sh runs the launcher, which execs deno: the test may spawn only named programs)
+    server = new Deno.Command("sh", {
+      args: [launcher, "run", "--no-watchers"],
+      cwd: repo,
+      env: {
+        ...env,
+        NO_COLOR: "1",
+        RUST_BACKTRACE: "0",
+        PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin`,
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let health: Record<string, unknown> | undefined;
+    for (let i = 0; i < 150 && !health; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+        health = await res.json();
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(health?.status, "ok");
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html[\s\S]*SparkQ/i);
+    const task = await (await fetch(`http://127.0.0.1:${port}/api/tasks/${id}`)).json();
+    assert.equal(task.stream.name, "st1");
+    server.kill("SIGTERM");
+    const out = await server.output();
+    server = undefined;
+    assert.equal(out.code, 0, dec.decode(out.stderr));
+    assert.match(dec.decode(out.stdout), /Server stopped/);
+    assert.throws(() => Deno.statSync(`${sq}/sparkq.lock`), "lockfile removed");
+  } finally {
+    if (server) {
+      try {
+        server.kill("SIGKILL");
+      } catch { /* gone */ }
+      await server.output();
+    }
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("the launcher says what to do when dist/sparkq.js is missing", async () => {
+  const base = await Deno.makeTempDir({ prefix: "sparkq-launcher-" });
+  try {
+    await Deno.writeTextFile(`${base}/sparkq`, launcherScript(await taskFlags()), { mode: 0o755 });
+    const r = await run("sh", [`${base}/sparkq`, "--version"], base);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `Error: ${base}/dist/sparkq.js is missing: run ${base}/setup.sh\n`);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
