@@ -15,6 +15,7 @@ import {
 } from "./fixtures/worker_lib.ts";
 import { openProject } from "../src/cli/context.ts";
 import { startWatchersForRun } from "../src/watcher/run_watchers.ts";
+import { DbChanges } from "../src/watcher/db_changes.ts";
 
 async function project(streams: string[] = ["st1"]): Promise<TempProject> {
   const p = await tempProject();
@@ -50,6 +51,9 @@ Deno.test("watch: lock holds its PID, a second watcher is refused naming it, SIG
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Watcher stopped\./);
     assert.ok(!exists(f.lock), "SIGTERM removes the lock");
+    assert.ok(!exists(f.fifo), "and the FIFO");
+    // A worker that comes to read after the watcher left fails at once (never blocks).
+    assert.equal(await readFifo(f.fifo).line, "EOF");
   } finally {
     w.kill();
     await p.cleanup();
@@ -334,6 +338,28 @@ Deno.test("sparkq run --session: watchers inside the server; stop --stream, then
     assert.match(await p.ok(["stop"]), /Nothing to stop/);
   } finally {
     server.kill();
+    await p.cleanup();
+  }
+});
+
+Deno.test("DbChanges: a write by another process is noticed; no WAL file means polling", async () => {
+  const p = await project();
+  const changes = new DbChanges(p.db);
+  const none = new DbChanges(`${p.dir}/missing.db`);
+  try {
+    assert.equal(none.live, false, "nothing to watch: callers poll");
+    // The WAL file exists once a connection has opened the database.
+    const proj = await openProject({ command: "x", args: {}, flags: {}, cwd: p.dir });
+    changes.rearm();
+    assert.equal(changes.live, true);
+    let seen = 0;
+    changes.onChange(() => seen++);
+    await enqueue(p, "st1");
+    await until(() => seen > 0, "a change notice");
+    proj.db.close();
+  } finally {
+    changes.close();
+    none.close();
     await p.cleanup();
   }
 });

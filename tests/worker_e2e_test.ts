@@ -68,7 +68,13 @@ Deno.test("a playbook worker serves 20 tasks enqueued over time: 19 succeed, 1 f
 
     // Stopping the watcher ends the worker's loop cleanly (EOF on the FIFO).
     assert.match(await p.ok(["stop", "--stream", "build"]), /Stopped the watcher/);
-    const ws = await worker.child.status;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ws = await Promise.race([
+      worker.child.status,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the worker did not exit")), 30_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     await worker.err.done;
     assert.equal(ws.code, 0);
     assert.match(worker.err.text(), /the watcher of build stopped/);

@@ -1,8 +1,10 @@
 /**
  * `sparkq wait --stream S [--timeout SECONDS]`: blocks until the stream has a
  * claimable task, claims it and prints it exactly as `claim` does; prints nothing and
- * exits 0 at the timeout. Polls in-process (a cheap SELECT every 100 ms) and only
- * opens a write transaction when a task is there.
+ * exits 0 at the timeout. It looks again as soon as the database is written (a notice
+ * on its WAL file, see watcher/db_changes.ts) and once a second regardless, or every
+ * 100 ms where writes cannot be watched; a write transaction is opened only when a
+ * task is there.
  */
 import { openProject } from "../cli/context.ts";
 import { int, required } from "../cli/flags.ts";
@@ -10,7 +12,8 @@ import { printJson } from "../cli/output.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
-import { POLL_MS } from "../watcher/poll.ts";
+import { DbChanges } from "../watcher/db_changes.ts";
+import { POLL_MS, SAFETY_MS } from "../watcher/poll.ts";
 
 const ACTIVE = "its tasks are never claimed";
 
@@ -20,18 +23,33 @@ export async function wait(inv: Invocation): Promise<number> {
   const timeout = int(inv, "timeout"); // the parser takes positive whole numbers only
   const p = await openProject(inv);
   const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
-  for (;;) {
-    requireStream(p, stream, { active: ACTIVE });
-    if (peek(p, stream)) {
-      const task = claim(p, stream);
-      if (task) {
-        printJson(task);
-        return 0;
+  const changes = new DbChanges(p.db.path);
+  let nudge: (() => void) | undefined;
+  changes.onChange(() => nudge?.());
+  try {
+    for (;;) {
+      requireStream(p, stream, { active: ACTIVE });
+      if (peek(p, stream)) {
+        const task = claim(p, stream);
+        if (task) {
+          printJson(task);
+          return 0;
+        }
+        continue; // another worker took it first: look again at once
       }
-      continue; // another worker took it first: look again at once
+      const left = deadline - Date.now();
+      if (left <= 0) return 0;
+      changes.rearm();
+      const pause = Math.min(changes.live ? SAFETY_MS : POLL_MS, left);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        nudge = resolve;
+        timer = setTimeout(resolve, pause);
+      });
+      clearTimeout(timer);
+      nudge = undefined;
     }
-    const left = deadline - Date.now();
-    if (left <= 0) return 0;
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+  } finally {
+    changes.close();
   }
 }

@@ -1,26 +1,26 @@
 /**
  * The per-stream watcher (SPEC §9). It holds the stream's lock, keeps the FIFO open
- * read-write, and polls in-process: whenever the worker's done flag exists and the
+ * read-write, and watches in-process: whenever the worker's done flag exists and the
  * stream has a queued task, it removes the flag and writes `wake` to the FIFO. Used
  * by `sparkq watch` (its own process) and by `sparkq run` (inside the server).
  *
- * One poll costs a `stat` of the done flag and a read of the lock file; the database
- * is asked (engine `peek`, one SELECT) only while the flag exists, and every couple of
- * seconds for the stream's status.
+ * It looks at the queue when the database is written (an inotify notice on the WAL,
+ * see db_changes.ts), when the done flag appears (a `stat` every 250 ms), and once a
+ * second regardless. The stream's status and queue (engine `peek`) are read only when
+ * the database's change marker moved or the flag is new, so an idle look is one `stat`
+ * and one pragma. The lock is re-read every second: removing it (`sparkq stop
+ * --stream`) stops a watcher that runs inside the server.
  */
 import type { EngineContext } from "../engine/context.ts";
 import { peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
 import { SparkqError } from "../errors.ts";
+import { changeMarker } from "../storage/maintenance.ts";
+import { DbChanges } from "./db_changes.ts";
 import { ensureFifo, FifoWaker } from "./fifo.ts";
 import { exists, type WatcherFiles, watcherFiles } from "./files.ts";
 import { acquireLock, type HeldLock, type LockKind, readLock } from "./lock.ts";
-
-import { POLL_MS } from "./poll.ts";
-
-export { POLL_MS };
-/** How often the stream's status is checked while the worker is busy, in polls. */
-const STATUS_EVERY = 20;
+import { FLAG_POLL_MS, POLL_MS, SAFETY_MS } from "./poll.ts";
 
 /** Options of `StreamWatcher.start`. */
 export interface WatcherOptions {
@@ -28,7 +28,6 @@ export interface WatcherOptions {
   stream: string;
   /** `watch` for a `sparkq watch` process, `run` inside the server. */
   kind: LockKind;
-  pollMs?: number;
   /** Where progress lines go. */
   log?: (message: string) => void;
 }
@@ -42,8 +41,13 @@ export class StreamWatcher {
   wakes = 0;
   #resolve!: (reason: string) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #polls = 0;
+  #lastSafety = performance.now();
+  /** The database's change marker at the last look. */
+  #marker = "";
+  /** True when the queue was checked since the flag appeared and nothing changed since. */
+  #flagChecked = false;
   #running = true;
+  #changes: DbChanges;
 
   private constructor(
     private readonly opts: WatcherOptions,
@@ -52,6 +56,8 @@ export class StreamWatcher {
   ) {
     this.files = watcherFiles(opts.stream);
     this.stopped = new Promise((resolve) => this.#resolve = resolve);
+    this.#changes = new DbChanges(opts.ctx.db.path);
+    this.#changes.onChange(() => this.#guarded());
   }
 
   /**
@@ -71,6 +77,7 @@ export class StreamWatcher {
       throw e;
     }
     const w = new StreamWatcher(opts, lock, waker);
+    w.#guarded();
     w.#schedule();
     return w;
   }
@@ -85,11 +92,22 @@ export class StreamWatcher {
     return this.waker.pending;
   }
 
-  /** Stops the watcher: closes the FIFO and removes the lock if it is still ours. */
+  /**
+   * Stops the watcher. Unless another watcher took the lock over, the FIFO is removed
+   * first and then closed: a worker blocked reading it gets end-of-file, and one that
+   * opens it afterwards fails at once instead of blocking on a FIFO nobody writes to.
+   * The lock is removed if it is still ours.
+   */
   stop(reason = "stopped"): void {
     if (!this.#running) return;
     this.#running = false;
     clearTimeout(this.#timer);
+    this.#changes.close();
+    if (this.lock.owned() || !readLock(this.files.lock)) {
+      try {
+        Deno.removeSync(this.files.fifo);
+      } catch { /* already gone */ }
+    }
     this.waker.close();
     this.lock.release();
     this.#resolve(reason);
@@ -101,38 +119,63 @@ export class StreamWatcher {
 
   #schedule(): void {
     if (!this.#running) return;
+    const every = this.#changes.live ? FLAG_POLL_MS : POLL_MS;
     this.#timer = setTimeout(() => {
-      try {
-        this.#poll();
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        this.#log(`poll failed (will retry): ${msg}`);
+      if (performance.now() - this.#lastSafety >= SAFETY_MS) {
+        this.#lastSafety = performance.now();
+        this.#checkLock();
+        this.#changes.rearm();
       }
+      this.#guarded();
       this.#schedule();
-    }, this.opts.pollMs ?? POLL_MS);
+    }, every);
   }
 
-  #poll(): void {
-    if (!this.lock.owned()) {
-      const holder = readLock(this.files.lock);
-      this.stop(
-        holder
-          ? `PID ${holder.pid} took over its lock ${this.files.lock}`
-          : `its lock ${this.files.lock} was removed ('sparkq stop')`,
-      );
+  /** One look, never throwing: a failed look is logged and retried at the next one. */
+  #guarded(): void {
+    if (!this.#running) return;
+    try {
+      this.#look();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.#log(`check failed (will retry): ${msg}`);
+    }
+  }
+
+  #checkLock(): void {
+    if (!this.#running || this.lock.owned()) return;
+    const holder = readLock(this.files.lock);
+    this.stop(
+      holder
+        ? `PID ${holder.pid} took over its lock ${this.files.lock}`
+        : `its lock ${this.files.lock} was removed ('sparkq stop')`,
+    );
+  }
+
+  /** Wakes the worker when its flag is set and a task is queued. */
+  #look(): void {
+    if (!this.#running) return;
+    const marker = changeMarker(this.opts.ctx.db);
+    const changed = marker !== this.#marker;
+    this.#marker = marker;
+    if (changed && !this.#streamActive()) return;
+    if (!exists(this.files.done)) {
+      this.#flagChecked = false;
       return;
     }
-    const flag = exists(this.files.done);
-    if ((flag || ++this.#polls % STATUS_EVERY === 0) && !this.#streamActive()) return;
-    if (!flag || this.waker.pending) return;
+    if (this.waker.pending || (this.#flagChecked && !changed)) return;
+    this.#flagChecked = true;
     const task = peek(this.opts.ctx, this.opts.stream);
     if (!task) return;
+    this.#checkLock(); // a watcher that was just stopped must not wake anyone
+    if (!this.#running) return;
     try {
       Deno.removeSync(this.files.done);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return; // someone else took the flag
       throw e;
     }
+    this.#flagChecked = false;
     if (this.waker.wake()) {
       this.wakes++;
       this.#log(`woke the worker: ${task.id} (${task.tool_name}) is queued`);
