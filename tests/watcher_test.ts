@@ -3,11 +3,19 @@
  * starts in-process: lock rules, FIFO wake-ups gated by the done flag, clean exits.
  */
 import assert from "node:assert/strict";
-import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
+import {
+  assertRefused,
+  DENO,
+  ROOT,
+  SPARKQ_FLAGS,
+  type TempProject,
+  tempProject,
+} from "./helpers.ts";
 import {
   bg,
   deadPid,
   exists,
+  Output,
   readFifo,
   startWatcher,
   tmpOf,
@@ -283,21 +291,22 @@ Deno.test("run's watchers: all streams of --session in-process; stop --stream st
   }
 });
 
-Deno.test("run's watchers without --session and without a terminal: none, with a note", async () => {
-  const p = await project();
-  const proj = await openProject({ command: "run", args: {}, flags: {}, cwd: p.dir });
+Deno.test("sparkq run without --session and without a terminal: no watchers, a note", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const p = await tempProject(["--port", String(port)]);
+  await p.ok(["session", "create", "s1"]);
+  await p.ok(["stream", "create", "st1", "--session", "s1"]);
+  const server = bg(p, ["run"]);
   try {
-    if (Deno.stdin.isTerminal()) return; // the interactive pick needs a human
-    const watchers = await startWatchersForRun(proj, {
-      command: "run",
-      args: {},
-      flags: {},
-      cwd: p.dir,
-    });
-    await watchers.stop();
+    await until(() => server.out.text().includes("Press Ctrl-C"), "the server");
+    assert.match(server.out.text(), /No --session and no terminal to ask on: no watchers started/);
     assert.ok(!exists(files(p, "st1").lock));
+    assert.match(await p.ok(["stop"]), /Stopped the server/);
+    assert.equal((await server.finish()).code, 0);
   } finally {
-    proj.db.close();
+    server.kill();
     await p.cleanup();
   }
 });
@@ -360,6 +369,54 @@ Deno.test("DbChanges: a write by another process is noticed; no WAL file means p
   } finally {
     changes.close();
     none.close();
+    await p.cleanup();
+  }
+});
+
+Deno.test("sparkq run on a terminal: pick a session, then a stream; its instructions are shown", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const p = await tempProject(["--port", String(port)]);
+  await p.ok(["session", "create", "s1", "-d", "first"]);
+  await p.ok(["session", "create", "s2"]);
+  await p.ok(["stream", "create", "a", "--session", "s1"]);
+  await p.ok(["stream", "create", "b", "--session", "s2", "-i", "Build the B things."]);
+  await p.ok(["stream", "create", "c", "--session", "s2"]);
+  await enqueue(p, "b");
+  // `script` gives the server a pseudo-terminal; answers are typed when asked.
+  const inner = [DENO, "run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, "run"]
+    .map((w) => `'${w}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qfec", `cd '${ROOT}' && exec ${inner}`, "/dev/null"],
+    env: { INIT_CWD: p.dir, NO_COLOR: "1", SPARKQ_TMPDIR: tmpOf(p) },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = new Output(child.stdout);
+  const err = new Output(child.stderr);
+  const keys = child.stdin.getWriter();
+  try {
+    await until(() => out.text().includes("Session ["), "the session question");
+    assert.match(out.text(), /1\. s1 \(1 streams\) — first[\s\S]*2\. s2 \(2 streams\)/);
+    await keys.write(new TextEncoder().encode("2\r"));
+    await until(() => out.text().includes("Stream ["), "the stream question");
+    assert.match(out.text(), /1\. b \(1 queued\)[\s\S]*2\. c \(0 queued\)/);
+    await keys.write(new TextEncoder().encode("1\r"));
+    await until(() => out.text().includes("Watching stream 'b'"), "the watcher of b");
+    assert.match(out.text(), /Stream 'b': 1 queued[\s\S]*Build the B things\./);
+    assert.ok(exists(files(p, "b").lock) && !exists(files(p, "c").lock), "only b is watched");
+    assert.match(await p.ok(["stop"]), /Stopped the server/);
+    assert.equal((await child.status).code, 0, err.text());
+    assert.ok(!exists(files(p, "b").lock));
+  } finally {
+    await keys.close().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await out.done;
+    await err.done;
     await p.cleanup();
   }
 });

@@ -24,7 +24,7 @@ export async function stop(inv: Invocation): Promise<number> {
     outcomes.push(await stopWatcher(only));
   } else {
     for (const s of listStreams(p)) {
-      const o = await stopWatcher(s.name);
+      const o = await stopWatcher(s.name, true);
       if (o.acted) outcomes.push(o);
     }
     outcomes.push(await stopServer(p.loaded.lockPath));

@@ -17,8 +17,11 @@ export interface StopOutcome {
   acted: boolean;
 }
 
-/** Stops the watcher of `stream`, whichever way it runs. */
-export async function stopWatcher(stream: string): Promise<StopOutcome> {
+/**
+ * Stops the watcher of `stream`, whichever way it runs. `serverToo` says the server is
+ * being stopped as well (only changes the wording for a watcher inside it).
+ */
+export async function stopWatcher(stream: string, serverToo = false): Promise<StopOutcome> {
   const { lock } = watcherFiles(stream);
   const holder = readLock(lock);
   if (!holder) {
@@ -39,8 +42,8 @@ export async function stopWatcher(stream: string): Promise<StopOutcome> {
     removeFile(lock);
     return {
       acted: true,
-      message:
-        `Stopped the watcher of stream '${stream}' inside the server (PID ${holder.pid}); the server keeps running.`,
+      message: `Stopped the watcher of stream '${stream}' inside the server (PID ${holder.pid})` +
+        (serverToo ? "." : "; the server keeps running."),
     };
   }
   await signal(holder.pid, "TERM");
