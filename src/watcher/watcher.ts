@@ -47,6 +47,7 @@ export class StreamWatcher {
   /** True when the queue was checked since the flag appeared and nothing changed since. */
   #flagChecked = false;
   #running = true;
+  #lastError = "";
   #changes: DbChanges;
 
   private constructor(
@@ -131,14 +132,16 @@ export class StreamWatcher {
     }, every);
   }
 
-  /** One look, never throwing: a failed look is logged and retried at the next one. */
+  /** One look, never throwing: a failure is logged (once while it repeats) and retried. */
   #guarded(): void {
     if (!this.#running) return;
     try {
       this.#look();
+      this.#lastError = "";
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      this.#log(`check failed (will retry): ${msg}`);
+      if (msg !== this.#lastError) this.#log(`check failed (will retry): ${msg}`);
+      this.#lastError = msg;
     }
   }
 
