@@ -7,9 +7,10 @@
  *      `createRequire(import.meta.url)` to a fixed file URL (inside a `data:` module
  *      `import.meta.url` is not a file URL and `createRequire` would throw);
  *   2. bundles `main.ts` (the hot CLI) the same way and replaces the one string
- *      literal `SPARKQ_EMBEDDED_HEAVY_MODULE` with a base64 `data:` URL of step 1, so
- *      `dist/sparkq.js` is one self-contained file whose cold half is parsed only
- *      when a command needs it;
+ *      literal `SPARKQ_EMBEDDED_HEAVY_MODULE` with a `data:` URL of a loader module
+ *      carrying step 1 gzipped (see `coldUrl`), so `dist/sparkq.js` is one
+ *      self-contained file whose cold half is unpacked and parsed only when a
+ *      command needs it;
  *   3. runs the result with `--no-config` from `/` (no deno.json, no node_modules):
  *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
  *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
@@ -101,8 +102,45 @@ export function prepareCold(js: string): string {
   return out;
 }
 
-/** Puts the cold bundle into the hot bundle in place of the marker literal. */
-export function embed(hot: string, cold: string): string {
+/** The names the cold bundle exports (esbuild ends it with `export{a as name,…};`). */
+export function exportsOf(cold: string): string[] {
+  const m = cold.match(/export\s*\{([^}]*)\}\s*;?\s*$/);
+  const names = (m?.[1] ?? "").split(",").map((part) => part.trim().split(/\s+as\s+/).pop()!)
+    .filter((n) => n);
+  if (!names.length || names.some((n) => !/^[A-Za-z_$][\w$]*$/.test(n))) {
+    throw new BuildError("cannot read the export list at the end of the cold bundle");
+  }
+  return names;
+}
+
+/**
+ * The `data:` URL that replaces the marker: a small loader module holding the cold
+ * bundle gzipped and base64-encoded, which unpacks it and imports it (again as a
+ * `data:` URL) when first needed. Deno scans every byte of a module's source at
+ * start-up, so the hot path pays for the length of this string: gzip makes it
+ * about a quarter of the plain base64 bundle.
+ */
+export async function coldUrl(cold: string): Promise<string> {
+  const gz = new Uint8Array(
+    await new Response(
+      new Blob([new TextEncoder().encode(cold)]).stream().pipeThrough(
+        new CompressionStream("gzip"),
+      ),
+    ).arrayBuffer(),
+  );
+  const names = exportsOf(cold);
+  const loader = `const z=atob(${JSON.stringify(base64(gz))}),u=new Uint8Array(z.length);` +
+    `for(let i=0;i<z.length;i++)u[i]=z.charCodeAt(i);` +
+    `const b=new Uint8Array(await new Response(new Blob([u]).stream()` +
+    `.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());let s="";` +
+    `for(let i=0;i<b.length;i+=32768)s+=String.fromCharCode(...b.subarray(i,i+32768));` +
+    `const m=await import("data:application/javascript;base64,"+btoa(s));` +
+    `export const{${names.join(",")}}=m;`;
+  return `data:application/javascript,${encodeURIComponent(loader)}`;
+}
+
+/** Puts the cold half into the hot bundle in place of the marker literal. */
+export async function embed(hot: string, cold: string): Promise<string> {
   const n = count(hot, `"${MARKER}"`) + count(hot, `'${MARKER}'`);
   if (n !== 1) {
     throw new BuildError(
@@ -110,9 +148,8 @@ export function embed(hot: string, cold: string): string {
         '(src/heavy.ts must keep `const EMBEDDED: string = "' + MARKER + '";`)',
     );
   }
-  const b64 = base64(new TextEncoder().encode(cold));
-  const url = `data:application/javascript;base64,${b64}`;
-  return hot.replace(new RegExp(`(["'])${MARKER}\\1`), JSON.stringify(url));
+  const url = await coldUrl(cold);
+  return hot.replace(new RegExp(`(["'])${MARKER}\\1`), () => JSON.stringify(url));
 }
 
 function base64(bytes: Uint8Array): string {
@@ -167,10 +204,21 @@ export function launcherScript(flags: string[]): string {
 # SparkQ launcher, written by scripts/build.ts (setup.sh / deno task bundle).
 # Do not edit: the permission flags are the "sparkq" task's in deno.json, with its
 # paths made absolute from where this file lives.
+# Start-up time matters (agents call this constantly): only shell built-ins below,
+# no subshells, except readlink when the launcher is reached through a symlink.
 self=$0
-if resolved=$(readlink -f -- "$0" 2>/dev/null) && [ -n "$resolved" ]; then self=$resolved; fi
-dir=$(CDPATH='' cd -- "$(dirname -- "$self")" && pwd -P) || exit 1
-parent=$(dirname -- "$dir")
+if [ -L "$self" ] && resolved=$(readlink -f -- "$self") && [ -n "$resolved" ]; then
+  self=$resolved
+fi
+case "$self" in
+  */*) here=\${self%/*} ;;
+  *) here=. ;;
+esac
+CDPATH='' cd -P -- "\${here:-/}" || exit 1
+dir=$PWD
+CDPATH='' cd -- "$OLDPWD" || exit 1
+parent=\${dir%/*}
+parent=\${parent:-/}
 if command -v deno >/dev/null 2>&1; then
   deno=deno
 elif [ -x "$dir/.tools/node_modules/.bin/deno" ]; then
@@ -224,7 +272,7 @@ async function buildBundle(): Promise<void> {
   const hot = await bundle("main.ts", hotFile);
   const out = `${DIST}/sparkq.js`;
   const tmp = `${out}.tmp`;
-  await Deno.writeTextFile(tmp, embed(hot, cold));
+  await Deno.writeTextFile(tmp, await embed(hot, cold));
   await verify(tmp);
   await Deno.rename(tmp, out);
   await Deno.remove(hotFile);
