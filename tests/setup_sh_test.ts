@@ -222,3 +222,25 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("sparkq.yml.example is a valid configuration with the documented defaults", async () => {
+  const { parseConfig } = await import("../src/config/yaml.ts");
+  const { DEFAULT_CLASS_TIMEOUTS, DEFAULT_PORT, DEFAULT_TOOLS } = await import(
+    "../src/models/constants.ts"
+  );
+  const path = `${ROOT}/sparkq.yml.example`;
+  const config = parseConfig(path, await Deno.readTextFile(path));
+  assert.equal(config.server.port, DEFAULT_PORT);
+  assert.equal(config.database.path, "sparkq.db");
+  assert.equal(config.project.repo_path, "..");
+  for (const [cls, seconds] of Object.entries(DEFAULT_CLASS_TIMEOUTS)) {
+    assert.equal(config.task_classes[cls as keyof typeof DEFAULT_CLASS_TIMEOUTS].timeout, seconds);
+  }
+  for (const [name, tool] of Object.entries(DEFAULT_TOOLS)) {
+    assert.deepEqual(
+      { description: config.tools[name]?.description, task_class: config.tools[name]?.task_class },
+      tool,
+    );
+  }
+  assert.equal(config.tools["llm-review"].timeout, 1800);
+});
