@@ -248,8 +248,26 @@ ${launcherWorst.toFixed(2)}× the floor.
   }
 }
 
+/** Formats Markdown the way `deno fmt` (and so CI's `deno fmt --check`) wants it. */
+async function fmtMarkdown(text: string): Promise<string> {
+  const child = new Deno.Command(DENO, {
+    args: ["fmt", "--ext", "md", "-"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(text));
+  await w.close();
+  const out = await child.output();
+  if (!out.success) throw new Error(`deno fmt failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
 /** Replaces (or appends) the `## Start-up` section of BENCHMARKS.md, nothing else. */
-async function record(section: string): Promise<void> {
+async function record(raw: string): Promise<void> {
+  const section = await fmtMarkdown(raw);
   const path = `${ROOT}/BENCHMARKS.md`;
   let text: string;
   try {

@@ -34,6 +34,8 @@ async function run(cmd: string, args: string[], cwd: string, env = {}): Promise<
     env: {
       NO_COLOR: "1",
       RUST_BACKTRACE: "0",
+      // `deno task test` sets INIT_CWD, which SparkQ would take as the user's directory.
+      INIT_CWD: cwd,
       // the launcher finds deno on PATH: the one running these tests
       PATH: `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
       ...env,
