@@ -79,3 +79,21 @@ export function duration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
+
+/** The coloured QUEUED, RUNNING, STALE, SUCCEEDED, FAILED cells of a stream's counts. */
+export function countCells(
+  n: { queued: number; running: number; stale: number; succeeded: number; failed: number },
+): string[] {
+  return [
+    String(n.queued),
+    String(n.running),
+    n.stale ? c.yellow(String(n.stale)) : "0",
+    String(n.succeeded),
+    n.failed ? c.red(String(n.failed)) : "0",
+  ];
+}
+
+/** A session's or stream's status, green when active. */
+export function lifecycleCell(status: string): string {
+  return status === "active" ? c.green(status) : c.dim(status);
+}

@@ -1,7 +1,7 @@
 /** `sparkq session create|list|end`. */
 import { openProject } from "../cli/context.ts";
 import { bool, lifecycleStatus, str } from "../cli/flags.ts";
-import { c, line, printJson, shortTime, table } from "../cli/output.ts";
+import { c, lifecycleCell, line, printJson, shortTime, table } from "../cli/output.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
 
@@ -35,7 +35,7 @@ export async function sessionList(inv: Invocation): Promise<number> {
     ["NAME", "STATUS", "STREAMS", "STARTED", "ENDED", "DESCRIPTION"],
     rows.map((s) => [
       s.name,
-      s.status === "active" ? c.green(s.status) : c.dim(s.status),
+      lifecycleCell(s.status),
       String(s.stream_count),
       shortTime(s.started_at),
       shortTime(s.ended_at),

@@ -1,7 +1,7 @@
 /** `sparkq status`: the server, then sessions and streams with their task counts. */
 import { openProject } from "../cli/context.ts";
 import { bool } from "../cli/flags.ts";
-import { c, line, printJson, table } from "../cli/output.ts";
+import { c, countCells, lifecycleCell, line, printJson, table } from "../cli/output.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { overview } from "../engine/status.ts";
 import { serverState } from "../server/state.ts";
@@ -32,12 +32,8 @@ export async function status(inv: Invocation): Promise<number> {
     view.streams.map((s) => [
       s.name,
       s.session_name,
-      s.status === "active" ? c.green(s.status) : c.dim(s.status),
-      String(s.counts.queued),
-      String(s.counts.running),
-      s.counts.stale ? c.yellow(String(s.counts.stale)) : "0",
-      String(s.counts.succeeded),
-      s.counts.failed ? c.red(String(s.counts.failed)) : "0",
+      lifecycleCell(s.status),
+      ...countCells(s.counts),
     ]),
   ));
   return 0;

@@ -1,7 +1,7 @@
 /** `sparkq stream create|list|end`. */
 import { openProject } from "../cli/context.ts";
 import { bool, lifecycleStatus, required, str } from "../cli/flags.ts";
-import { c, line, printJson, table } from "../cli/output.ts";
+import { c, countCells, lifecycleCell, line, printJson, table } from "../cli/output.ts";
 import { textOrFile } from "../cli/read_input.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";
@@ -35,16 +35,22 @@ export async function streamList(inv: Invocation): Promise<number> {
     return 0;
   }
   line(table(
-    ["NAME", "SESSION", "STATUS", "QUEUED", "RUNNING", "STALE", "DONE", "FAILED", "INSTRUCTIONS"],
+    [
+      "NAME",
+      "SESSION",
+      "STATUS",
+      "QUEUED",
+      "RUNNING",
+      "STALE",
+      "SUCCEEDED",
+      "FAILED",
+      "INSTRUCTIONS",
+    ],
     rows.map((s) => [
       s.name,
       s.session_name,
-      s.status === "active" ? c.green(s.status) : c.dim(s.status),
-      String(s.counts.queued),
-      String(s.counts.running),
-      s.counts.stale ? c.yellow(String(s.counts.stale)) : "0",
-      String(s.counts.succeeded),
-      s.counts.failed ? c.red(String(s.counts.failed)) : "0",
+      lifecycleCell(s.status),
+      ...countCells(s.counts),
       preview(s.instructions),
     ]),
   ));

@@ -33,6 +33,30 @@ function withStream(ctx: EngineContext, row: TaskRow): TaskDetail {
   return { ...toTask(row), stream: { id: s.id, name: s.name, instructions: s.instructions } };
 }
 
+/** Inserts a new queued task (fresh ID, attempts 0, no outcome yet); call inside a write. */
+function insertQueued(
+  ctx: EngineContext,
+  what: Pick<TaskRow, "stream_id" | "tool_name" | "task_class" | "payload" | "timeout">,
+): Task {
+  const now = nowStamp(ctx);
+  const row: TaskRow = {
+    id: newId("tsk"),
+    ...what,
+    status: "queued",
+    attempts: 0,
+    result: null,
+    error: null,
+    stdout: null,
+    stderr: null,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    finished_at: null,
+  };
+  store.insertTask(ctx.db, row);
+  return toTask(row);
+}
+
 /** Input of `enqueue`. */
 export interface EnqueueInput {
   stream: string;
@@ -48,27 +72,13 @@ export function enqueue(ctx: EngineContext, input: EnqueueInput): Task {
   const timeout = taskTimeout(tool, input.timeout);
   return ctx.db.write(() => {
     const stream = requireStream(ctx, input.stream, { active: "it takes no new tasks" });
-    const now = nowStamp(ctx);
-    const row: TaskRow = {
-      id: newId("tsk"),
+    return insertQueued(ctx, {
       stream_id: stream.id,
       tool_name: tool.name,
       task_class: tool.task_class,
       payload: JSON.stringify(payload),
-      status: "queued",
       timeout,
-      attempts: 0,
-      result: null,
-      error: null,
-      stdout: null,
-      stderr: null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    };
-    store.insertTask(ctx.db, row);
-    return toTask(row);
+    });
   });
 }
 
@@ -220,24 +230,13 @@ export function requeue(ctx: EngineContext, id: string, options: { stream?: stri
         );
       }
     }
-    const now = nowStamp(ctx);
-    const row: TaskRow = {
-      ...original,
-      id: newId("tsk"),
+    return insertQueued(ctx, {
       stream_id: streamId,
-      status: "queued",
-      attempts: 0,
-      result: null,
-      error: null,
-      stdout: null,
-      stderr: null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    };
-    store.insertTask(ctx.db, row);
-    return toTask(row);
+      tool_name: original.tool_name,
+      task_class: original.task_class,
+      payload: original.payload,
+      timeout: original.timeout,
+    });
   });
 }
 
