@@ -140,7 +140,7 @@ Deno.test("unattended setup takes flags; re-running keeps data, comments and oth
     await p.ok(["setup", "--yes", "--port", "9102", "--name", "renamed"]);
     yml = await Deno.readTextFile(`${p.dir}/sparkq.yml`);
     assert.match(yml, /# my note about the port\nserver:\n {2}port: 9102/);
-    assert.match(yml, /FAST_SCRIPT:\n    timeout: 12/, "values not given are kept");
+    assert.match(yml, /FAST_SCRIPT:\n {4}timeout: 12/, "values not given are kept");
     assert.match(yml, /name: renamed/);
     assert.equal(query(p.db, "SELECT name FROM projects")[0].name, "renamed");
     assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM streams")[0].n, 1);
