@@ -3,7 +3,8 @@
 #
 #   ./setup.sh          install Deno if needed, cache dependencies, type-check, build
 #                       dist/sparkq.js and write the launcher ./sparkq
-#   ./setup.sh test     the same, then run the test suite (deno task test)
+#   ./setup.sh test [ARGS]  the same, then run the test suite: deno task test [ARGS]
+#                       (CI adds --junit-path=FILE)
 #
 # Deno: the one on PATH is used when it is version 2; otherwise Deno 2 is installed
 # from npm into .tools/ (needs Node's npm). Nothing is installed outside this folder
@@ -63,8 +64,9 @@ deno task --quiet bundle || fail "the build failed (see above)"
 if [ "${1:-}" = test ]; then
   [ -x /usr/bin/chromium ] ||
     say "Note: /usr/bin/chromium is missing, so the web UI tests will fail (apt-get install chromium)."
-  say "Running the tests: deno task test"
-  exec deno task test
+  shift
+  say "Running the tests: deno task test $*"
+  exec deno task test "$@"
 fi
 
 say ""
