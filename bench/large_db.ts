@@ -37,7 +37,7 @@ function build(path: string, finished: number): number {
       `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :n - 1)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
          result, error, stdout, stderr, created_at, updated_at, started_at, finished_at)
-       SELECT printf('tsk_%012x', i), ks.id,
+       SELECT 'tsk_' || lower(hex(randomblob(6))), ks.id,
          CASE WHEN i % 5 = 0 THEN 'llm-haiku' ELSE 'run-bash' END,
          CASE WHEN i % 5 = 0 THEN 'LLM_LITE' ELSE 'MEDIUM_SCRIPT' END,
          '{"cmd":"echo ' || i || '"}',
@@ -54,17 +54,28 @@ function build(path: string, finished: number): number {
       `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :q - 1)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
          created_at, updated_at)
-       SELECT printf('tsk_%012x', :n + i), (SELECT id FROM ks WHERE name = 'X'), 'run-bash',
+       SELECT 'tsk_' || lower(hex(randomblob(6))), (SELECT id FROM ks WHERE name = 'X'), 'run-bash',
          'MEDIUM_SCRIPT', '{"cmd":"make ' || i || '"}', 'queued', 300, 0,
          ${stamp(":t0 + i")}, ${stamp(":t0 + i")}
        FROM seq`,
-    ).run({ q: QUEUED, n: finished, t0: nowS - 3600 });
+    ).run({ q: QUEUED, t0: nowS - 3600 });
     db.exec("COMMIT");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     db.close();
   }
   return performance.now() - t0;
+}
+
+/** The ID of the task in the middle of the table (IDs are random, as SparkQ makes them). */
+function sampleTaskId(path: string, size: number): string {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const row = db.prepare("SELECT id FROM tasks WHERE rowid = ?").get(Math.floor(size / 2) + 1);
+    return String((row as { id: string }).id);
+  } finally {
+    db.close();
+  }
 }
 
 interface Setup {
@@ -86,7 +97,7 @@ try {
     }
     const s = setups[setups.length - 1];
     s.buildMs = build(p.db, size);
-    s.sampleId = `tsk_${Math.floor(size / 2).toString(16).padStart(12, "0")}`;
+    s.sampleId = sampleTaskId(p.db, size);
   }
 
   // whole CLI processes, interleaved small/big round by round

@@ -30,7 +30,10 @@ export async function purge(inv: Invocation): Promise<number> {
   const label = flag ?? `${days}d`;
   ms ??= days * 864e5;
   const tty = Deno.stderr.isTerminal();
-  const n = purgeTasks(p, ms, tty ? (done) => writeErr(`\rPurging… ${done} deleted`) : undefined);
+  const n = purgeTasks(p, ms, {
+    bulk: true,
+    onProgress: tty ? (done) => writeErr(`\rPurging… ${done} deleted`) : undefined,
+  });
   if (tty && n > 0) writeErr("\r\x1b[K");
   line(`Purged ${n} task${n === 1 ? "" : "s"} finished more than ${label} ago`);
   return 0;

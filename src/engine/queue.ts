@@ -9,6 +9,7 @@ import type { TaskStatus } from "../models/constants.ts";
 import type { Task, TaskDetail, TaskListItem, TaskRow } from "../models/schemas.ts";
 import { getStream } from "../storage/streams.ts";
 import * as store from "../storage/tasks.ts";
+import { setCacheSize, setForeignKeys } from "../storage/maintenance.ts";
 import { failDeadTasks } from "./autofail.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { requireStream } from "./streams.ts";
@@ -253,20 +254,50 @@ export function purgeStep(ctx: EngineContext, olderThanMs: number, batch = PURGE
   return ctx.db.write(() => store.deleteFinishedBefore(ctx.db, cutoff, batch));
 }
 
+/** Page cache a bulk purge gives its connection, in MiB. */
+const BULK_PURGE_CACHE_MIB = 256;
+/** A bulk purge rebuilds the table when it keeps at most this many tasks. */
+const REBUILD_MAX_KEPT = 100_000;
+
+/** Options of `purge`. */
+export interface PurgeOptions {
+  /** Called with the running total as tasks are deleted. */
+  onProgress?: (deleted: number) => void;
+  /**
+   * A user-requested purge. When at least half the tasks go and at most 100,000 stay,
+   * the table is rebuilt from the survivors in one transaction (1M tasks: under 1 s,
+   * against ~27 s row by row: every row deletion touches 11 b-trees, one of them keyed
+   * by random IDs). Otherwise it deletes in batches with a bigger page cache. The
+   * server's background purge uses small batches instead, to keep write locks short.
+   */
+  bulk?: boolean;
+}
+
 /**
- * Deletes succeeded and failed tasks that finished more than `olderThanMs` ago, in
- * batches (short write locks); never touches queued or running tasks. Returns the count.
+ * Deletes succeeded and failed tasks that finished more than `olderThanMs` ago; never
+ * touches queued or running tasks. Returns the count.
  */
-export function purge(
-  ctx: EngineContext,
-  olderThanMs: number,
-  onProgress?: (deleted: number) => void,
-): number {
+export function purge(ctx: EngineContext, olderThanMs: number, options: PurgeOptions = {}): number {
+  if (options.bulk) {
+    const cutoff = new Date(nowMs(ctx) - olderThanMs).toISOString();
+    const { total, purgeable } = store.countPurgeable(ctx.db, cutoff);
+    if (purgeable > 0 && purgeable * 2 >= total && total - purgeable <= REBUILD_MAX_KEPT) {
+      setForeignKeys(ctx.db, false);
+      try {
+        const n = ctx.db.write(() => store.purgeByKeeping(ctx.db, cutoff));
+        options.onProgress?.(n);
+        return n;
+      } finally {
+        setForeignKeys(ctx.db, true);
+      }
+    }
+    setCacheSize(ctx.db, BULK_PURGE_CACHE_MIB);
+  }
   let total = 0;
   for (;;) {
     const n = purgeStep(ctx, olderThanMs);
     total += n;
-    if (n > 0) onProgress?.(total);
+    if (n > 0) options.onProgress?.(total);
     if (n < PURGE_BATCH) return total;
   }
 }

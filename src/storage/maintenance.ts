@@ -41,3 +41,8 @@ export function changeMarker(db: Db): string {
   );
   return `${r?.v}:${r?.c}`;
 }
+
+/** Turns foreign-key enforcement on or off for this connection (outside a transaction). */
+export function setForeignKeys(db: Db, on: boolean): void {
+  db.raw.exec(`PRAGMA foreign_keys=${on ? "ON" : "OFF"}`);
+}

@@ -2,6 +2,9 @@ import type { TaskStatus } from "../models/constants.ts";
 import type { Counts, TaskRow } from "../models/schemas.ts";
 import type { Db } from "./db.ts";
 
+/** The tasks a purge deletes: finished (succeeded or failed) before the cutoff parameter. */
+const PURGEABLE = "status IN ('succeeded', 'failed') AND COALESCE(finished_at, created_at) < ?";
+
 /** Inserts a task row. */
 export function insertTask(db: Db, t: TaskRow): void {
   db.run(
@@ -182,10 +185,37 @@ export function queuedPerStream(db: Db): { name: string; queued: number }[] {
  */
 export function deleteFinishedBefore(db: Db, cutoff: string, batch: number): number {
   return db.run(
-    `DELETE FROM tasks WHERE rowid IN (
-       SELECT rowid FROM tasks WHERE status IN ('succeeded', 'failed')
-         AND COALESCE(finished_at, created_at) < ? LIMIT ?)`,
+    `DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE ${PURGEABLE} LIMIT ?)`,
     cutoff,
     batch,
   );
+}
+
+/** All tasks, and how many of them a purge with this cutoff would delete. */
+export function countPurgeable(db: Db, cutoff: string): { total: number; purgeable: number } {
+  const r = db.get<{ total: number; purgeable: number }>(
+    `SELECT (SELECT COUNT(*) FROM tasks) AS total,
+            (SELECT COUNT(*) FROM tasks WHERE ${PURGEABLE}) AS purgeable`,
+    cutoff,
+  )!;
+  return { total: Number(r.total), purgeable: Number(r.purgeable) };
+}
+
+/**
+ * Purges by keeping: copies the tasks that stay aside (in their order), empties the
+ * table with SQLite's truncate optimization, and puts them back in the same order, so
+ * FIFO order and every field are unchanged. Far faster than deleting row by row when
+ * most rows go. Call inside a write transaction on a connection whose foreign-key
+ * enforcement is off (it disables the truncate optimization; the rows put back are the
+ * same rows, so no reference can break). Returns how many tasks were deleted.
+ */
+export function purgeByKeeping(db: Db, cutoff: string): number {
+  const before = Number(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n);
+  db.raw.prepare(
+    `CREATE TEMP TABLE purge_keep AS SELECT * FROM tasks WHERE NOT (${PURGEABLE}) ORDER BY rowid`,
+  ).run(cutoff);
+  db.raw.exec(
+    "DELETE FROM tasks; INSERT INTO tasks SELECT * FROM purge_keep ORDER BY rowid; DROP TABLE purge_keep;",
+  );
+  return before - Number(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n);
 }
