@@ -181,7 +181,7 @@ Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR 
     const stale = new Date(Date.now() - 400_000).toISOString();
     const db = new DatabaseSync(p.db);
     db.prepare("UPDATE tasks SET started_at = ? WHERE id = ?").run(stale, id);
-    // 25,000 old finished tasks: more than one purge batch
+    // 25,000 old finished tasks (most of the table: purge rebuilds it in one step)
     const streamId = query(p.db, "SELECT id FROM streams")[0].id as string;
     db.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
@@ -202,8 +202,7 @@ Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR 
 
     const purge = await onTty(p, ["purge", "--older-than", "1w"]);
     assert.equal(purge.code, 0, purge.out);
-    assert.match(purge.out, /\rPurging… 20000 deleted/, "progress while purging");
-    assert.match(purge.out, /\rPurging… 25000 deleted/);
+    assert.match(purge.out, /\rPurging… 25000 deleted/, "progress while purging");
     assert.match(purge.out, /Purged 25000 tasks finished more than 1w ago/);
     assert.deepEqual(query(p.db, "SELECT id, status FROM tasks"), [{ id, status: "running" }]);
   } finally {

@@ -40,10 +40,14 @@ function insertQueued(
   what: Pick<TaskRow, "stream_id" | "tool_name" | "task_class" | "payload" | "timeout">,
 ): Task {
   const now = nowStamp(ctx);
-  const row: TaskRow = {
+  const row: TaskRow = { // the seed's column order: JSON output keeps it
     id: newId("tsk"),
-    ...what,
+    stream_id: what.stream_id,
+    tool_name: what.tool_name,
+    task_class: what.task_class,
+    payload: what.payload,
     status: "queued",
+    timeout: what.timeout,
     attempts: 0,
     result: null,
     error: null,
