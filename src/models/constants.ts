@@ -35,8 +35,11 @@ export const DEFAULT_PURGE_DAYS = 3;
 /** Largest stdout/stderr stored per task, in bytes (8 MiB). */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
+const NAME_BODY = "[A-Za-z0-9_][A-Za-z0-9._\\-]{0,63}";
 /** Names of sessions and streams: 1–64 of a-z A-Z 0-9 . _ -, not starting with . or -. */
-export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
+export const NAME_PATTERN = new RegExp(`^${NAME_BODY}$`);
+/** The same rule as an HTML `pattern` attribute (anchored by the browser; `-` escaped for its v flag). */
+export const NAME_HTML_PATTERN = NAME_BODY;
 
 /** The tools a new sparkq.yml registers. */
 export const DEFAULT_TOOLS: Readonly<

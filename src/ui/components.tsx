@@ -1,6 +1,7 @@
 /** Small pieces the pages share: status pills, times, task rows and tables, empty states. */
 import type { Child } from "hono/jsx";
 import { isAutoFailed } from "../engine/timing.ts";
+import { NAME_HTML_PATTERN } from "../models/constants.ts";
 import type { Counts, TaskListItem } from "../models/schemas.ts";
 import { clip, href, outcome, ranFor, utc } from "./format.ts";
 
@@ -246,5 +247,22 @@ export function Copy(props: { text: string }) {
     <button type="button" class="copy" data-copy={props.text} title="Copy">
       copy
     </button>
+  );
+}
+
+/** The name field of the session and stream forms, checked by the browser with SparkQ's name rule. */
+export function NameField(props: { placeholder: string }) {
+  return (
+    <label class="field">
+      <span>Name</span>
+      <input
+        name="name"
+        required
+        maxlength={64}
+        pattern={NAME_HTML_PATTERN}
+        placeholder={props.placeholder}
+        autocomplete="off"
+      />
+    </label>
   );
 }

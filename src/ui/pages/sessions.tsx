@@ -1,6 +1,6 @@
 /** Sessions: the list, ending one, and the form to create one. */
 import type { SessionListItem } from "../../models/schemas.ts";
-import { Empty, Pill, PostButton, Time } from "../components.tsx";
+import { Empty, NameField, Pill, PostButton, Time } from "../components.tsx";
 
 /** The sessions page body. */
 export function SessionsPage(props: { sessions: SessionListItem[] }) {
@@ -92,17 +92,7 @@ export function SessionsPage(props: { sessions: SessionListItem[] }) {
             data-then="reset"
             data-ok="Session created."
           >
-            <label class="field">
-              <span>Name</span>
-              <input
-                name="name"
-                required
-                maxlength={64}
-                pattern="[A-Za-z0-9_][A-Za-z0-9._\-]*"
-                placeholder="api-v2"
-                autocomplete="off"
-              />
-            </label>
+            <NameField placeholder="api-v2" />
             <label class="field">
               <span>
                 Description <span class="hint">optional</span>

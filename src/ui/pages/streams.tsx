@@ -1,6 +1,6 @@
 /** Streams: the list with counts and instructions, ending one, and the create form. */
 import type { SessionListItem, StreamListItem } from "../../models/schemas.ts";
-import { CountBar, CountPills, Empty, Pill, PostButton } from "../components.tsx";
+import { CountBar, CountPills, Empty, NameField, Pill, PostButton } from "../components.tsx";
 import { clip, href } from "../format.ts";
 
 /** The streams page body. */
@@ -113,17 +113,7 @@ export function StreamsPage(
             data-then="reset"
             data-ok="Stream created."
           >
-            <label class="field">
-              <span>Name</span>
-              <input
-                name="name"
-                required
-                maxlength={64}
-                pattern="[A-Za-z0-9_][A-Za-z0-9._\-]*"
-                placeholder="auth"
-                autocomplete="off"
-              />
-            </label>
+            <NameField placeholder="auth" />
             <label class="field">
               <span>Session</span>
               <select name="session" required id="stream-session" data-live="">
