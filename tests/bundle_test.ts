@@ -210,3 +210,112 @@ Deno.test("the launcher says what to do when dist/sparkq.js is missing", async (
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("every command of the table runs through the launcher under its scoped flags", async () => {
+  const base = await Deno.makeTempDir({ prefix: "sparkq-allcmds-" });
+  const sq = `${base}/myrepo/sparkq`;
+  const env = { SPARKQ_TMPDIR: `${base}/tmp` };
+  const background: Deno.ChildProcess[] = [];
+  try {
+    await Deno.mkdir(`${base}/tmp`, { recursive: true });
+    await Deno.mkdir(sq, { recursive: true });
+    for (const f of SOURCES) await copy(`${ROOT}/${f}`, `${sq}/${f}`);
+    await ok(DENO, ["task", "--quiet", "bundle"], sq);
+    const L = `${sq}/sparkq`;
+    const port = freePort();
+    const covered = new Set<string>();
+    /** Runs a command through the launcher; it must succeed with no permission complaint. */
+    const sparkq = async (name: string, args: string[]): Promise<string> => {
+      covered.add(name);
+      const r = await run("sh", [L, ...args], sq, env);
+      const where = `sparkq ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+      assert.equal(r.code, 0, where);
+      assert.doesNotMatch(r.stderr, /NotCapable|Requires .* access|not allowed/, where);
+      return r.stdout;
+    };
+    const spawn = (name: string, args: string[]): Deno.ChildProcess => {
+      covered.add(name);
+      const child = new Deno.Command("sh", {
+        args: [L, ...args],
+        cwd: sq,
+        env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0", INIT_CWD: sq },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      background.push(child);
+      return child;
+    };
+    const until = async (check: () => Promise<boolean> | boolean, what: string) => {
+      for (let i = 0; i < 150; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    };
+
+    await sparkq("setup", [
+      "setup",
+      "--yes",
+      "--name",
+      "t",
+      "--repo-path",
+      "..",
+      "--port",
+      String(port),
+    ]);
+    await sparkq("status", ["status"]);
+    await sparkq("reload", ["reload"]);
+    await sparkq("tools", ["tools"]);
+    await sparkq("scripts", ["scripts"]);
+    await sparkq("session create", ["session", "create", "s"]);
+    await sparkq("session list", ["session", "list"]);
+    await sparkq("stream create", ["stream", "create", "a", "--session", "s", "-i", "x"]);
+    await sparkq("stream list", ["stream", "list"]);
+    const id1 = (await sparkq("enqueue", ["enqueue", "run-bash", "{}", "--stream", "a"])).trim();
+    assert.match(await sparkq("peek", ["peek", "--stream", "a"]), new RegExp(id1));
+    assert.equal(JSON.parse(await sparkq("claim", ["claim", "--stream", "a"])).id, id1);
+    await sparkq("complete", ["complete", id1, "--result", '{"summary":"ok"}']);
+    const id2 = (await sparkq("enqueue", ["enqueue", "run-bash", "{}", "--stream", "a"])).trim();
+    await sparkq("claim", ["claim", "--stream", "a"]);
+    await sparkq("fail", ["fail", id2, "--error", "bad"]);
+    const id3 = (await sparkq("requeue", ["requeue", id2])).trim();
+    const waited = JSON.parse(await sparkq("wait", ["wait", "--stream", "a", "--timeout", "2"]));
+    assert.equal(waited.id, id3);
+    assert.match(await sparkq("tasks", ["tasks"]), new RegExp(id1));
+    assert.match(await sparkq("task", ["task", id1]), /ok/);
+    await sparkq("purge", ["purge", "--older-than", "1w"]);
+    assert.match(await sparkq("completions", ["completions", "bash"]), /complete -F/);
+
+    // Long-running commands: the watcher, then the server; stop ends each.
+    const watcher = spawn("watch", ["watch", "a"]);
+    await until(() => Deno.stat(`${base}/tmp/sparkq-a.lock`).then(() => true, () => false), "lock");
+    await sparkq("stop", ["stop", "--stream", "a"]);
+    assert.equal((await watcher.output()).code, 0);
+    const server = spawn("run", ["run", "--no-watchers"]);
+    await until(
+      () => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false),
+      "the server",
+    );
+    await sparkq("stop", ["stop"]);
+    assert.equal((await server.output()).code, 0);
+    background.length = 0;
+
+    await sparkq("stream end", ["stream", "end", "a"]);
+    await sparkq("session end", ["session", "end", "s"]);
+    const { COMMANDS } = await import("../src/cli/commands.ts");
+    assert.deepEqual(
+      COMMANDS.map((c) => c.name).filter((n) => !covered.has(n)),
+      [],
+      "every command of the table was run through the launcher",
+    );
+  } finally {
+    for (const child of background) {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.output();
+    }
+    await Deno.remove(base, { recursive: true });
+  }
+});
