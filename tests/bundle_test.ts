@@ -6,7 +6,7 @@
  * embedded as a data: module (setup, YAML re-parse, script index) and the server.
  */
 import assert from "node:assert/strict";
-import { DENO, ROOT } from "./helpers.ts";
+import { DENO, freePort, ROOT } from "./helpers.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -48,13 +48,6 @@ async function ok(cmd: string, args: string[], cwd: string, env = {}): Promise<s
   const r = await run(cmd, args, cwd, env);
   assert.equal(r.code, 0, `${cmd} ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r.stdout;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function noDenoJsonAbove(dir: string): void {

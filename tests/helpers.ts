@@ -145,3 +145,11 @@ export async function assertRefused(
   if (dumpDb(p.db) !== before) throw new Error(`the database changed: ${where}`);
   return r;
 }
+
+/** A loopback port that was free a moment ago (bind port 0, read it, release it). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}

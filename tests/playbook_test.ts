@@ -5,7 +5,7 @@
  * identical to tests/fixtures/worker_loop.sh (which the e2e and crash tests run).
  */
 import assert from "node:assert/strict";
-import { ROOT, type TempProject, tempProject } from "./helpers.ts";
+import { freePort, ROOT, type TempProject, tempProject } from "./helpers.ts";
 import { bg, exists, FIXTURES, tmpOf, until, workerEnv } from "./fixtures/worker_lib.ts";
 import { findCommand, parseArgs } from "../src/cli/args.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
@@ -89,13 +89,6 @@ async function sh(
 }
 
 /** A loopback port that was free a moment ago. */
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 async function project(): Promise<{ p: TempProject; env: Record<string, string> }> {
   const p = await tempProject(["--port", String(freePort())]);
   await p.ok(["session", "create", "s1"]);

@@ -5,7 +5,7 @@
  * the completed task. Only the port is changed (to a free one).
  */
 import assert from "node:assert/strict";
-import { ROOT } from "./helpers.ts";
+import { freePort, ROOT } from "./helpers.ts";
 
 /** Files that a fresh clone does not have (build output, local state). */
 const NOT_IN_A_CLONE = new Set([
@@ -42,13 +42,6 @@ function shellBlocks(readme: string, heading: string): string[] {
   const end = readme.indexOf("\n## ", start + 3);
   const section = readme.slice(start, end === -1 ? undefined : end);
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function sh(cwd: string, script: string, env: Record<string, string>) {

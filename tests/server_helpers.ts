@@ -3,15 +3,9 @@
  * permission flags as `deno task sparkq`) on a free loopback port, JSON requests to
  * it, and raw HTTP for the headers fetch() may not set.
  */
-import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { DENO, freePort, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
 
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+export { freePort };
 
 /** A server process under test. */
 export interface TestServer {
