@@ -122,6 +122,16 @@ export function query(path: string, sql: string, ...params: (string | number | n
   }
 }
 
+/** Runs one write statement against a database file (to age tasks, say). */
+export function exec(path: string, sql: string, ...params: (string | number)[]): void {
+  const db = new DatabaseSync(path);
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Asserts a refused command: non-zero exit (`code`), `Error: …` on stderr matching
  * `pattern`, no stack trace, and the database unchanged.

@@ -4,19 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { query, type TempProject, tempProject } from "./helpers.ts";
+import { exec, query, type TempProject, tempProject } from "./helpers.ts";
 
 const ID = /^tsk_[0-9a-f]{12}$/;
-
-/** Runs one write statement against the project's DB file (to age tasks). */
-function exec(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
-  try {
-    db.prepare(sql).run(...params);
-  } finally {
-    db.close();
-  }
-}
 
 async function project(): Promise<TempProject> {
   const p = await tempProject();

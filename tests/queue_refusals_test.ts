@@ -3,18 +3,7 @@
  * no stack trace, and the database left exactly as it was (assertRefused).
  */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
-import { assertRefused, dumpDb, query, type TempProject, tempProject } from "./helpers.ts";
-
-/** Runs one write statement against the project's DB file. */
-function exec(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
-  try {
-    db.prepare(sql).run(...params);
-  } finally {
-    db.close();
-  }
-}
+import { assertRefused, dumpDb, exec, query, type TempProject, tempProject } from "./helpers.ts";
 
 async function project(): Promise<TempProject> {
   const p = await tempProject();
