@@ -18,7 +18,7 @@
 import { openDb } from "../src/storage/db.ts";
 import { insertTask } from "../src/storage/tasks.ts";
 import { getStreamByName } from "../src/storage/streams.ts";
-import type { TaskRow } from "../src/models/schemas.ts";
+import type { TaskRow } from "../src/core/schemas.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();

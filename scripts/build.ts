@@ -2,15 +2,16 @@
  * Builds SparkQ's distribution.
  *
  * `deno task bundle` (no flags):
- *   1. bundles the cold half (`src/heavy/mod.ts`: YAML, zod, setup, server, UI) with
- *      `deno bundle --minify`, and rewrites esbuild's Node shim
- *      `createRequire(import.meta.url)` to a fixed file URL (inside a `data:` module
- *      `import.meta.url` is not a file URL and `createRequire` would throw);
+ *   1. bundles each cold entry of `COLD_ENTRIES` (`src/core/cold.ts`: config = YAML and
+ *      zod, setup, server = server and web UI) on its own with `deno bundle --minify`,
+ *      and rewrites esbuild's Node shim `createRequire(import.meta.url)` to a fixed
+ *      file URL (inside a `data:` module `import.meta.url` is not a file URL and
+ *      `createRequire` would throw);
  *   2. bundles `main.ts` (the hot CLI) the same way and replaces the one string
- *      literal `SPARKQ_EMBEDDED_HEAVY_MODULE` with a `data:` URL of a loader module
- *      carrying step 1 gzipped (see `coldUrl`), so `dist/sparkq.js` is one
- *      self-contained file whose cold half is unpacked and parsed only when a
- *      command needs it;
+ *      literal `SPARKQ_EMBEDDED_COLD_MODULES` with a JSON map from each cold name to a
+ *      `data:` URL of a loader module carrying its bundle gzipped (see `coldUrl`), so
+ *      `dist/sparkq.js` is one self-contained file whose cold modules are unpacked
+ *      and parsed only when a command needs them;
  *   3. runs the result with `--no-config` from `/` (no deno.json, no node_modules):
  *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
  *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
@@ -21,12 +22,14 @@
  * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`.
  */
 
+import { COLD_ENTRIES, type ColdName } from "../src/core/cold.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DIST = `${ROOT}/dist`;
-/** The string literal in `src/heavy.ts` that step 2 replaces. */
-const MARKER = "SPARKQ_EMBEDDED_HEAVY_MODULE";
-/** What `createRequire` gets in the cold bundle: any absolute file URL will do. */
-const REQUIRE_BASE = "file:///sparkq-heavy.js";
+/** The string literal in `src/core/cold.ts` that step 2 replaces. */
+const MARKER = "SPARKQ_EMBEDDED_COLD_MODULES";
+/** What `createRequire` gets in a cold bundle: any absolute file URL will do. */
+const REQUIRE_BASE = "file:///sparkq-cold.js";
 /**
  * Child processes run `deno` from PATH, which is what `--allow-run=deno` allows
  * (setup.sh and .ci/run put a locally installed deno on PATH first).
@@ -77,26 +80,24 @@ function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-/** Makes the cold bundle loadable from a `data:` URL (see the file comment). */
-export function prepareCold(js: string): string {
-  let out = js.replace(
+/**
+ * Makes a cold bundle loadable from a `data:` URL (see the file comment). A cold bundle
+ * may contain its own copy of `src/core/cold.ts` (marker unreplaced, source fallback
+ * `new URL(…, import.meta.url)` never taken: the hot half has put the map on
+ * `globalThis`); no other code in it may use `import.meta`.
+ */
+export function prepareCold(js: string, name = "cold"): string {
+  const out = js.replace(
     /createRequire\(import\.meta\.url\)/g,
     `createRequire(${JSON.stringify(REQUIRE_BASE)})`,
   );
-  // The cold half may itself call heavy() (config loading inside setup or the
-  // server). In the data: module, import.meta.url IS the data: URL of the cold half,
-  // so that call gets the very same module instance instead of a missing file.
-  const markers = count(out, `"${MARKER}"`);
-  out = out.replaceAll(`"${MARKER}"`, "import.meta.url");
-  // heavy.ts's own fallback (`new URL("./heavy/mod.ts", import.meta.url)`) is never
-  // taken there: EMBEDDED is then the data: URL.
-  const fallback = /new URL\(\s*["']\.\/heavy\/mod\.ts["']\s*,\s*import\.meta\.url\s*\)/g;
-  const metas = count(out.replace(fallback, ""), "import.meta");
-  if (metas !== markers) {
+  const allowed = count(out, `"${MARKER}"`) + count(out, `'${MARKER}'`);
+  const metas = count(out, "import.meta");
+  if (metas !== allowed) {
     throw new BuildError(
-      `the cold half uses import.meta ${metas - markers} time(s) besides src/heavy.ts: ` +
-        "code reached from src/heavy/mod.ts must not read files next to itself " +
-        "(embed assets as TypeScript string constants)",
+      `the cold module '${name}' uses import.meta ${metas - allowed} time(s) besides ` +
+        "src/core/cold.ts: code reached from a cold entry must not read files next to itself " +
+        "(embed assets at build time)",
     );
   }
   return out;
@@ -139,17 +140,21 @@ export async function coldUrl(cold: string): Promise<string> {
   return `data:application/javascript,${encodeURIComponent(loader)}`;
 }
 
-/** Puts the cold half into the hot bundle in place of the marker literal. */
-export async function embed(hot: string, cold: string): Promise<string> {
+/** Puts the cold modules into the hot bundle in place of the marker literal. */
+export async function embed(hot: string, colds: Record<string, string>): Promise<string> {
   const n = count(hot, `"${MARKER}"`) + count(hot, `'${MARKER}'`);
   if (n !== 1) {
     throw new BuildError(
       `expected the marker "${MARKER}" exactly once in the main bundle, found it ${n} times ` +
-        '(src/heavy.ts must keep `const EMBEDDED: string = "' + MARKER + '";`)',
+        '(src/core/cold.ts must keep `const EMBEDDED: string = "' + MARKER + '";`)',
     );
   }
-  const url = await coldUrl(cold);
-  return hot.replace(new RegExp(`(["'])${MARKER}\\1`), () => JSON.stringify(url));
+  const table: Record<string, string> = {};
+  for (const [name, js] of Object.entries(colds)) table[name] = await coldUrl(js);
+  return hot.replace(
+    new RegExp(`(["'])${MARKER}\\1`),
+    () => JSON.stringify(JSON.stringify(table)),
+  );
 }
 
 function base64(bytes: Uint8Array): string {
@@ -263,16 +268,27 @@ async function verify(file: string): Promise<void> {
   }
 }
 
+/** The cold entries as paths relative to the repository root. */
+function coldEntries(): [ColdName, string][] {
+  return (Object.entries(COLD_ENTRIES) as [ColdName, string][]).map(([name, rel]) => [
+    name,
+    new URL(rel, new URL("../src/core/", import.meta.url)).pathname.slice(ROOT.length + 1),
+  ]);
+}
+
 async function buildBundle(): Promise<void> {
   await Deno.mkdir(DIST, { recursive: true });
-  const coldFile = `${DIST}/sparkq-cold.js`;
+  const colds: Record<string, string> = {};
+  for (const [name, entry] of coldEntries()) {
+    const file = `${DIST}/sparkq-cold-${name}.js`;
+    colds[name] = prepareCold(await bundle(entry, file), name);
+    await Deno.remove(file);
+  }
   const hotFile = `${DIST}/sparkq-hot.js`;
-  const cold = prepareCold(await bundle("src/heavy/mod.ts", coldFile));
-  await Deno.writeTextFile(coldFile, cold);
   const hot = await bundle("main.ts", hotFile);
   const out = `${DIST}/sparkq.js`;
   const tmp = `${out}.tmp`;
-  await Deno.writeTextFile(tmp, await embed(hot, cold));
+  await Deno.writeTextFile(tmp, await embed(hot, colds));
   await verify(tmp);
   await Deno.rename(tmp, out);
   await Deno.remove(hotFile);
@@ -280,10 +296,13 @@ async function buildBundle(): Promise<void> {
   await Deno.writeTextFile(launcher, launcherScript(await taskFlags()), { mode: 0o755 });
   await Deno.chmod(launcher, 0o755);
   const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
+  const sizes = Object.entries(colds).map(([name, js]) =>
+    `${name} ${kb(new TextEncoder().encode(js).length)}`
+  );
   console.log(
-    `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}; cold half ${
-      kb(new TextEncoder().encode(cold).length)
-    } embedded) and the launcher ./sparkq`,
+    `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}; cold modules embedded: ${
+      sizes.join(", ")
+    }) and the launcher ./sparkq`,
   );
 }
 
@@ -295,8 +314,7 @@ async function compile(): Promise<void> {
   const r = await run([
     "compile",
     ...flags,
-    "--include",
-    "src/heavy/mod.ts",
+    ...coldEntries().flatMap(([, entry]) => ["--include", entry]),
     "--output",
     output,
     "main.ts",

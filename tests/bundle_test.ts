@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { DENO, freePort, ROOT } from "./helpers.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/core/version.ts";
 
 const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts"];
 const dec = new TextDecoder();

@@ -4,7 +4,7 @@
  * names, and `reload` staying off the heavy modules on its hot path.
  */
 import assert from "node:assert/strict";
-import { parseHeader } from "../src/scripts/header.ts";
+import { parseHeader } from "../src/engine/script_header.ts";
 import { DENO, ROOT, tempProject } from "./helpers.ts";
 
 Deno.test("parseHeader reads the leading comment block only", () => {
@@ -120,7 +120,7 @@ Deno.test("sparkq scripts with nothing indexed says how to index a script", asyn
   }
 });
 
-Deno.test("reload's hot module imports no hono, yaml or zod (they load through heavy())", async () => {
+Deno.test("reload's hot module imports no hono, yaml or zod (they load through loadCold())", async () => {
   const out = await new Deno.Command(DENO, {
     args: ["info", "--json", `${ROOT}/src/commands/reload.ts`],
     env: { RUST_BACKTRACE: "0" },
@@ -147,5 +147,5 @@ Deno.test("reload's hot module imports no hono, yaml or zod (they load through h
   }
   const heavyDeps = [...seen].filter((s) => /^npm:\/?(hono|yaml|zod)@/.test(s));
   assert.deepEqual(heavyDeps, [], `statically reachable from reload.ts: ${[...seen].join(", ")}`);
-  assert.ok(seen.has(`file://${ROOT}/src/heavy.ts`), "reload goes through heavy()");
+  assert.ok(seen.has(`file://${ROOT}/src/core/cold.ts`), "reload goes through loadCold()");
 });

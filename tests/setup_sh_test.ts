@@ -226,7 +226,7 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
 Deno.test("sparkq.yml.example is a valid configuration with the documented defaults", async () => {
   const { parseConfig } = await import("../src/config/yaml.ts");
   const { DEFAULT_CLASS_TIMEOUTS, DEFAULT_PORT, DEFAULT_TOOLS } = await import(
-    "../src/models/constants.ts"
+    "../src/core/constants.ts"
   );
   const path = `${ROOT}/sparkq.yml.example`;
   const config = parseConfig(path, await Deno.readTextFile(path));

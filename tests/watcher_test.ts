@@ -22,7 +22,7 @@ import {
   until,
 } from "./fixtures/worker_lib.ts";
 import { openProject } from "../src/cli/context.ts";
-import { startWatchersForRun } from "../src/watcher/run_watchers.ts";
+import { startWatchersForRun } from "../src/commands/run_watchers.ts";
 import { DbChanges } from "../src/watcher/db_changes.ts";
 
 async function project(streams: string[] = ["st1"]): Promise<TempProject> {

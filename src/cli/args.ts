@@ -3,8 +3,8 @@
  * `--flag=value`, `-f value`, `--` ends flags, `-` is a positional meaning stdin).
  * Every mistake is a usage error (exit 2) that names the bad token and suggests a fix.
  */
-import { usageError } from "../errors.ts";
-import { didYouMean } from "./suggest.ts";
+import { usageError } from "../core/errors.ts";
+import { didYouMean } from "../core/suggest.ts";
 import type { CommandSpec, FlagSpec, Invocation } from "./spec.ts";
 
 /** Flags every command accepts. */

@@ -1,9 +1,11 @@
 /**
  * Every SparkQ command: name, arguments, flags and a lazy loader of its handler.
  * Handlers live in `src/commands/`; the ones that need YAML, zod or the server are
- * reached through `heavy()` so the hot commands stay fast.
+ * reached through `loadCold()` (src/core/cold.ts) so the hot commands stay fast.
  */
-import { heavy } from "../heavy.ts";
+import { loadCold } from "../core/cold.ts";
+import type * as SetupCold from "../commands/setup.ts";
+import type * as ServerCold from "../commands/server_cold.ts";
 import type { CommandSpec, FlagSpec } from "./spec.ts";
 
 const json: FlagSpec = { name: "json", type: "boolean", help: "print JSON" };
@@ -59,7 +61,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: "llm-heavy-timeout", type: "int", value: "SECONDS", help: "LLM_HEAVY timeout" },
       { name: "port", type: "int", value: "PORT", help: "server port" },
     ],
-    load: () => heavy().then((m) => m.setup),
+    load: () => loadCold<typeof SetupCold>("setup").then((m) => m.setup),
   },
   {
     name: "status",
@@ -274,7 +276,7 @@ export const COMMANDS: CommandSpec[] = [
     name: "scripts",
     summary: "List the script index",
     flags: [json],
-    load: () => heavy().then((m) => m.scripts),
+    load: () => loadCold<typeof ServerCold>("server").then((m) => m.scripts),
   },
   {
     name: "run",
@@ -289,7 +291,7 @@ export const COMMANDS: CommandSpec[] = [
       },
       { name: "no-watchers", type: "boolean", help: "start only the server" },
     ],
-    load: () => heavy().then((m) => m.run),
+    load: () => loadCold<typeof ServerCold>("server").then((m) => m.run),
   },
   {
     name: "stop",

@@ -1,23 +1,18 @@
-/** Opening what a command works on: the config (through its cache) and the database. */
-import { findConfig, loadConfig, type LoadedConfig } from "../config/load.ts";
-import type { EngineContext } from "../engine/context.ts";
-import { type Db, openDb } from "../storage/db.ts";
+/** Opening what a command works on, from its invocation's `--config` and directory. */
+import type { LoadedConfig } from "../config/load.ts";
+import { configAt, openProject as open, type Project } from "../engine/project.ts";
 import type { Invocation } from "./spec.ts";
-
-/** An open project: config, database, and the engine context over them. */
-export interface Project extends EngineContext {
-  loaded: LoadedConfig;
-  db: Db;
-}
 
 /** Finds and loads sparkq.yml for this invocation. */
 export function configFor(inv: Invocation): Promise<LoadedConfig> {
-  return loadConfig(findConfig(inv.cwd, inv.flags.config as string | undefined));
+  return configAt(locate(inv));
 }
 
 /** Loads the config and opens the database (which must exist). */
-export async function openProject(inv: Invocation): Promise<Project> {
-  const loaded = await configFor(inv);
-  const db = openDb(loaded.dbPath);
-  return { loaded, db, config: loaded.config };
+export function openProject(inv: Invocation): Promise<Project> {
+  return open(locate(inv));
+}
+
+function locate(inv: Invocation): { cwd: string; config?: string } {
+  return { cwd: inv.cwd, config: inv.flags.config as string | undefined };
 }

@@ -1,11 +1,11 @@
 /** Typed access to parsed flags, with the checks several commands share. */
-import { usageError } from "../errors.ts";
+import { usageError } from "../core/errors.ts";
 import {
   LIFECYCLE_STATUSES,
   type LifecycleStatus,
   TASK_STATUSES,
   type TaskStatus,
-} from "../models/constants.ts";
+} from "../core/constants.ts";
 import type { Invocation } from "./spec.ts";
 
 /** A string flag, or undefined. */

@@ -2,11 +2,11 @@
  * The CLI's front door: finds the command, parses its arguments, runs its handler,
  * and turns every SparkqError into `Error: …` on stderr with its exit code.
  */
-import { SparkqError } from "../errors.ts";
-import { VERSION } from "../version.ts";
+import { isSparkqError } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
 import { findCommand, GLOBAL_FLAGS, parseArgs, usageLine } from "./args.ts";
 import { COMMANDS } from "./commands.ts";
-import { c, line, writeErr } from "./output.ts";
+import { c, line, writeErr } from "../platform/terminal.ts";
 import type { CommandSpec } from "./spec.ts";
 import { userCwd } from "../config/paths.ts";
 
@@ -36,7 +36,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
 /** Prints an error the way every SparkQ command does; returns its exit code. */
 export function report(e: unknown): number {
-  if (e instanceof SparkqError) {
+  if (isSparkqError(e)) {
     writeErr(`Error: ${e.message}\n${e.hint ? e.hint + "\n" : ""}`);
     return e.exitCode;
   }

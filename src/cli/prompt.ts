@@ -4,8 +4,8 @@
  * nothing typed or pasted ahead is lost (Deno's `prompt()` line editor reads ahead).
  * Enter accepts the default shown in brackets; end of input (Ctrl-D) cancels.
  */
-import { SparkqError } from "../errors.ts";
-import { write } from "./output.ts";
+import { SparkqError } from "../core/errors.ts";
+import { write } from "../platform/terminal.ts";
 
 const decoder = new TextDecoder();
 

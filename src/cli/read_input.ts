@@ -1,5 +1,5 @@
 /** Reading user-supplied content: `@FILE` arguments, `-` for stdin, and file flags. */
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 import { resolvePath } from "../config/paths.ts";
 
 /** Reads all of stdin as text. */

@@ -1,10 +1,10 @@
 /** `sparkq claim --stream S`: claim the stream's oldest queued task and print it. */
 import { openProject } from "../cli/context.ts";
 import { str } from "../cli/flags.ts";
-import { printJson } from "../cli/output.ts";
+import { printJson } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { claim as claimTask, streamsWithQueued } from "../engine/queue.ts";
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 
 const USAGE = "usage: sparkq claim --stream S";
 

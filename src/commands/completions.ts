@@ -10,13 +10,13 @@
 import { GLOBAL_FLAGS } from "../cli/args.ts";
 import { COMMANDS } from "../cli/commands.ts";
 import { openProject } from "../cli/context.ts";
-import { line, write } from "../cli/output.ts";
+import { line, write } from "../platform/terminal.ts";
 import type { CommandSpec, FlagSpec, Invocation } from "../cli/spec.ts";
-import { usageError } from "../errors.ts";
+import { usageError } from "../core/errors.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { listStreams } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
-import { TASK_STATUSES } from "../models/constants.ts";
+import { TASK_STATUSES } from "../core/constants.ts";
 
 /** What a flag value or positional argument is completed with. */
 type Kind = "stream" | "session" | "tool" | "file" | "dir" | "value" | `w:${string}`;

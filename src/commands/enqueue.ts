@@ -1,7 +1,7 @@
 /** `sparkq enqueue <tool> <payload-json> --stream S [--timeout N] [--json]`. */
 import { openProject } from "../cli/context.ts";
 import { bool, int, required } from "../cli/flags.ts";
-import { line, printJson } from "../cli/output.ts";
+import { line, printJson } from "../platform/terminal.ts";
 import { readStdin } from "../cli/read_input.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { enqueue as enqueueTask } from "../engine/queue.ts";

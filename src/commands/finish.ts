@@ -5,12 +5,12 @@
  */
 import { openProject } from "../cli/context.ts";
 import { bool, str } from "../cli/flags.ts";
-import { c, line, printJson } from "../cli/output.ts";
+import { c, line, printJson } from "../platform/terminal.ts";
 import { readUserFile } from "../cli/read_input.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { complete as completeTask, fail as failTask, type Outputs } from "../engine/queue.ts";
 import { parseJsonObject } from "../engine/validate.ts";
-import { usageError } from "../errors.ts";
+import { usageError } from "../core/errors.ts";
 
 const COMPLETE_USAGE =
   "usage: sparkq complete <id> --result JSON|--result-file PATH [--stdout T|--stdout-file PATH] [--stderr T|--stderr-file PATH]";

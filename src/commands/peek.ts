@@ -1,7 +1,7 @@
 /** `sparkq peek --stream S`: the next queued task as one line of JSON, or nothing. */
 import { openProject } from "../cli/context.ts";
 import { required } from "../cli/flags.ts";
-import { line } from "../cli/output.ts";
+import { line } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { peek as peekTask } from "../engine/queue.ts";
 

@@ -1,11 +1,11 @@
 /** `sparkq purge [--older-than 3d]`: delete old succeeded and failed tasks. */
 import { openProject } from "../cli/context.ts";
 import { str } from "../cli/flags.ts";
-import { line, writeErr } from "../cli/output.ts";
+import { line, writeErr } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { purge as purgeTasks } from "../engine/queue.ts";
 import { parseDuration } from "../engine/validate.ts";
-import { SparkqError, usageError } from "../errors.ts";
+import { isSparkqError, usageError } from "../core/errors.ts";
 
 /**
  * Deletes succeeded and failed tasks finished longer ago than `--older-than` (default:
@@ -19,7 +19,7 @@ export async function purge(inv: Invocation): Promise<number> {
     try {
       ms = parseDuration(flag);
     } catch (e) {
-      if (e instanceof SparkqError) {
+      if (isSparkqError(e)) {
         throw usageError(`--older-than: ${e.message}`, e.hint);
       }
       throw e;

@@ -1,8 +1,8 @@
 /** The cold half of `sparkq reload`: re-read sparkq.yml and the script index, tell the server. */
 import { findConfig } from "../config/load.ts";
-import { c, line, writeErr } from "../cli/output.ts";
+import { c, line, writeErr } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 import { reloadFromDisk, summarize } from "../server/reload.ts";
 import { serverState } from "../server/state.ts";
 

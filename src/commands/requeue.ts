@@ -1,7 +1,7 @@
 /** `sparkq requeue <id> [--stream S] [--json]`: queue a copy of a failed task. */
 import { openProject } from "../cli/context.ts";
 import { bool, str } from "../cli/flags.ts";
-import { line, printJson } from "../cli/output.ts";
+import { line, printJson } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { requeue as requeueTask } from "../engine/queue.ts";
 

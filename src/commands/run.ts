@@ -2,16 +2,16 @@
  * `sparkq run [--session S] [--no-watchers]`: takes the lockfile, starts the server on
  * 127.0.0.1:<server.port>, then the watchers (all streams of --session, or a pick on
  * a terminal), and runs until SIGINT/SIGTERM, when it stops them and removes the
- * lockfile. Cold: reached through heavy().
+ * lockfile. Cold: reached through loadCold("server").
  */
 import { openProject } from "../cli/context.ts";
 import { bool, str } from "../cli/flags.ts";
-import { c, line } from "../cli/output.ts";
+import { c, line } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { requireSession } from "../engine/sessions.ts";
 import { acquireLock } from "../server/lockfile.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
-import { type RunWatchers, startWatchersForRun } from "../watcher/run_watchers.ts";
+import { type RunWatchers, startWatchersForRun } from "./run_watchers.ts";
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 

@@ -1,9 +1,9 @@
-/** `sparkq scripts [--json]`: the script index (SPEC §6). Cold: reached through heavy(). */
+/** `sparkq scripts [--json]`: the script index (SPEC §6). Cold: reached through loadCold("server"). */
 import { configFor } from "../cli/context.ts";
 import { bool } from "../cli/flags.ts";
-import { c, line, printJson, table, writeErr } from "../cli/output.ts";
+import { c, line, printJson, table, writeErr } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
-import { buildScriptIndex } from "../scripts/index.ts";
+import { buildScriptIndex } from "../engine/script_index.ts";
 
 /** Lists the indexed scripts; warnings (missing dirs, duplicate names) go to stderr. */
 export async function scripts(inv: Invocation): Promise<number> {

@@ -1,7 +1,8 @@
 /** `sparkq session create|list|end`. */
 import { openProject } from "../cli/context.ts";
 import { bool, lifecycleStatus, str } from "../cli/flags.ts";
-import { c, lifecycleCell, line, printJson, shortTime, table } from "../cli/output.ts";
+import { shortTime } from "../core/format.ts";
+import { c, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
 

@@ -4,19 +4,18 @@
  * current values as defaults and keeps all data. Every value is checked before
  * anything is written.
  */
-import { findConfig } from "../config/load.ts";
+import { derive, findConfig } from "../config/load.ts";
 import { basename, joinPath, resolvePath } from "../config/paths.ts";
-import { type Config, ConfigSchema } from "../config/schema.ts";
-import { parseConfig, writeConfig } from "../config/yaml.ts";
-import { derive } from "../config/load.ts";
-import { SparkqError, usageError } from "../errors.ts";
-import { newId, nowIso } from "../ids.ts";
-import { DEFAULT_CLASS_TIMEOUTS, DEFAULT_PORT, DEFAULT_TOOLS } from "../models/constants.ts";
+import type { Config } from "../config/schema.ts";
+import { loadCold } from "../core/cold.ts";
+import type * as ConfigCold from "../config/cold.ts";
+import { isSparkqError, SparkqError, usageError } from "../core/errors.ts";
+import { newId, nowIso } from "../core/ids.ts";
 import { openDb } from "../storage/db.ts";
 import { getProject, insertProject, updateProject } from "../storage/projects.ts";
 import { askInt, askList, askText } from "../cli/prompt.ts";
 import { bool, int, str } from "../cli/flags.ts";
-import { c, line, writeErr } from "../cli/output.ts";
+import { c, line, writeErr } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 
 /** `setup [--yes] [--name …] [--repo-path …] [--prd-path …] [--script-dir …] [--port …]`. */
@@ -31,6 +30,9 @@ export async function setup(inv: Invocation): Promise<number> {
       },
     );
   }
+  const { parseConfig, writeConfig, defaultConfig, checkConfig } = await loadCold<
+    typeof ConfigCold
+  >("config");
   const path = targetPath(inv);
   const existingText = readIfExists(path);
   let current: Config | undefined;
@@ -38,18 +40,17 @@ export async function setup(inv: Invocation): Promise<number> {
     try {
       current = parseConfig(path, existingText);
     } catch (e) {
-      if (!(e instanceof SparkqError)) throw e;
+      if (!isSparkqError(e)) throw e;
       writeErr(`Warning: ${e.message}\n  setup will rewrite it from defaults and your answers.\n`);
     }
   }
-  const defaults = defaultsFrom(current, path);
+  const defaults = current
+    ? structuredClone(current)
+    : defaultConfig(basename(resolvePath("/", joinPath(path, "..", ".."))) || "my-project");
   const answers = unattended ? fromFlags(inv, defaults) : await interview(inv, defaults, path);
-  const candidate = ConfigSchema.safeParse(answers);
-  if (!candidate.success) {
-    const issue = candidate.error.issues[0];
-    throw usageError(`invalid setting ${issue.path.join(".")}: ${issue.message}`);
-  }
-  const config = candidate.data;
+  const candidate = checkConfig(answers);
+  if (!candidate.ok) throw usageError(`invalid setting ${candidate.path}: ${candidate.message}`);
+  const config = candidate.config;
   const loaded = derive(path, config);
 
   // Open (and create) the database first: if it cannot be written, nothing else is.
@@ -100,25 +101,6 @@ function readIfExists(path: string): string | undefined {
 }
 
 type Answers = Config;
-
-function defaultsFrom(current: Config | undefined, path: string): Answers {
-  if (current) return structuredClone(current);
-  const folder = basename(resolvePath("/", joinPath(path, "..", "..")));
-  return {
-    project: { name: folder || "my-project", repo_path: "..", prd_path: null },
-    server: { port: DEFAULT_PORT },
-    database: { path: "sparkq.db", mode: "wal" },
-    purge: { older_than_days: 3 },
-    script_dirs: ["scripts"],
-    task_classes: {
-      FAST_SCRIPT: { timeout: DEFAULT_CLASS_TIMEOUTS.FAST_SCRIPT },
-      MEDIUM_SCRIPT: { timeout: DEFAULT_CLASS_TIMEOUTS.MEDIUM_SCRIPT },
-      LLM_LITE: { timeout: DEFAULT_CLASS_TIMEOUTS.LLM_LITE },
-      LLM_HEAVY: { timeout: DEFAULT_CLASS_TIMEOUTS.LLM_HEAVY },
-    },
-    tools: structuredClone(DEFAULT_TOOLS) as Config["tools"],
-  };
-}
 
 function fromFlags(inv: Invocation, d: Answers): Answers {
   const out = structuredClone(d);

@@ -1,7 +1,7 @@
 /** `sparkq status`: the server, then sessions and streams with their task counts. */
 import { openProject } from "../cli/context.ts";
 import { bool } from "../cli/flags.ts";
-import { c, countCells, lifecycleCell, line, printJson, table } from "../cli/output.ts";
+import { c, countCells, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { overview } from "../engine/status.ts";
 import { serverState } from "../server/state.ts";

@@ -5,10 +5,10 @@
  */
 import { openProject } from "../cli/context.ts";
 import { str } from "../cli/flags.ts";
-import { line } from "../cli/output.ts";
+import { line } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { listStreams, requireStream } from "../engine/streams.ts";
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 import { type StopOutcome, stopServer, stopWatcher, waitForExit } from "../watcher/stop.ts";
 
 /** How long `stop` waits for signalled processes to exit, in ms. */

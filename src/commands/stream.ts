@@ -1,7 +1,7 @@
 /** `sparkq stream create|list|end`. */
 import { openProject } from "../cli/context.ts";
 import { bool, lifecycleStatus, required, str } from "../cli/flags.ts";
-import { c, countCells, lifecycleCell, line, printJson, table } from "../cli/output.ts";
+import { c, countCells, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
 import { textOrFile } from "../cli/read_input.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";

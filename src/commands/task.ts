@@ -1,7 +1,8 @@
 /** `sparkq task <id> [--json]`: everything about one task. */
 import { openProject } from "../cli/context.ts";
 import { bool } from "../cli/flags.ts";
-import { c, line, printJson, shortTime } from "../cli/output.ts";
+import { shortTime } from "../core/format.ts";
+import { c, line, printJson } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { getTask } from "../engine/queue.ts";
 import { durationCell, statusCell } from "./tasks.ts";

@@ -1,10 +1,11 @@
 /** `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json]`. */
 import { openProject } from "../cli/context.ts";
 import { bool, int, str, taskStatus } from "../cli/flags.ts";
-import { c, duration, line, printJson, shortTime, table } from "../cli/output.ts";
+import { duration, shortTime } from "../core/format.ts";
+import { c, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { listTasks } from "../engine/queue.ts";
-import type { TaskListItem } from "../models/schemas.ts";
+import type { TaskListItem } from "../core/schemas.ts";
 
 /** Lists tasks newest first (default 50) as a table; stale running tasks are marked. */
 export async function tasks(inv: Invocation): Promise<number> {

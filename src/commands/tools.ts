@@ -1,7 +1,7 @@
 /** `sparkq tools [--json]`: the tool registry with classes and resolved timeouts. */
 import { configFor } from "../cli/context.ts";
 import { bool } from "../cli/flags.ts";
-import { c, line, printJson, table } from "../cli/output.ts";
+import { c, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { listTools } from "../engine/tools.ts";
 

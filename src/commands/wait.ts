@@ -8,7 +8,7 @@
  */
 import { openProject } from "../cli/context.ts";
 import { int, required } from "../cli/flags.ts";
-import { printJson } from "../cli/output.ts";
+import { printJson } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";

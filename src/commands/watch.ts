@@ -3,7 +3,7 @@
  * SIGINT (or the stream is ended, or its lock is removed), then removes its lock.
  */
 import { openProject } from "../cli/context.ts";
-import { line } from "../cli/output.ts";
+import { line } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { StreamWatcher } from "../watcher/watcher.ts";
 

@@ -3,8 +3,9 @@
  * JSON beside the file, keyed by the file's size and modification time, so most
  * commands never load the YAML parser or zod; an edit is picked up on the next run.
  */
-import { SparkqError } from "../errors.ts";
-import { heavy } from "../heavy.ts";
+import { SparkqError } from "../core/errors.ts";
+import { loadCold } from "../core/cold.ts";
+import type * as ConfigCold from "./cold.ts";
 import type { Config } from "./schema.ts";
 import { basename, dirname, joinPath, resolvePath } from "./paths.ts";
 
@@ -76,7 +77,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   } catch { /* no cache, or unreadable: parse the YAML */ }
   if (!config) {
     const text = readConfigText(path);
-    config = (await heavy()).parseConfig(path, text);
+    config = (await loadCold<typeof ConfigCold>("config")).parseConfig(path, text);
     try {
       Deno.writeTextFileSync(
         cachePath,

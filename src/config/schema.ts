@@ -9,7 +9,7 @@ import {
   DEFAULT_PURGE_DAYS,
   DEFAULT_TOOLS,
   TASK_CLASSES,
-} from "../models/constants.ts";
+} from "../core/constants.ts";
 
 const timeout = z.int().positive();
 const classEntry = (seconds: number) =>

@@ -5,7 +5,7 @@
  */
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 
 /** Parses and validates the text of a sparkq.yml; throws a SparkqError naming the line. */

@@ -3,10 +3,10 @@
  * and fail guarded by state, listings with stale marks, task detail, requeue, purge.
  * The CLI, the HTTP API and the watcher call these; none of them holds a rule.
  */
-import { conflict, notFound } from "../errors.ts";
-import { newId } from "../ids.ts";
-import type { TaskStatus } from "../models/constants.ts";
-import type { Task, TaskDetail, TaskListItem, TaskRow } from "../models/schemas.ts";
+import { conflict, notFound } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import type { TaskStatus } from "../core/constants.ts";
+import type { Task, TaskDetail, TaskListItem, TaskRow } from "../core/schemas.ts";
 import { getStream } from "../storage/streams.ts";
 import * as store from "../storage/tasks.ts";
 import { setCacheSize, setForeignKeys } from "../storage/maintenance.ts";

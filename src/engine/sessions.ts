@@ -1,14 +1,14 @@
 /** Session rules: unique valid names; ending a session ends its streams. */
-import { conflict, notFound, SparkqError } from "../errors.ts";
-import { newId } from "../ids.ts";
-import type { LifecycleStatus } from "../models/constants.ts";
-import type { Session, SessionListItem } from "../models/schemas.ts";
-import { checkName } from "../names.ts";
+import { conflict, notFound, SparkqError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import type { LifecycleStatus } from "../core/constants.ts";
+import type { Session, SessionListItem } from "../core/schemas.ts";
+import { checkName } from "../core/names.ts";
 import { getProject } from "../storage/projects.ts";
 import * as store from "../storage/sessions.ts";
 import { endStreamsOfSession } from "../storage/streams.ts";
 import { type EngineContext, nowStamp } from "./context.ts";
-import { didYouMean } from "../cli/suggest.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** Creates an active session. Refuses a bad or taken name. */
 export function createSession(

@@ -1,5 +1,5 @@
 /** The status overview: project, sessions and streams with their task counts. */
-import type { Project, SessionListItem, StreamListItem } from "../models/schemas.ts";
+import type { Project, SessionListItem, StreamListItem } from "../core/schemas.ts";
 import { getProject } from "../storage/projects.ts";
 import { failDeadTasks } from "./autofail.ts";
 import type { EngineContext } from "./context.ts";

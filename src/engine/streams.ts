@@ -1,15 +1,15 @@
 /** Stream rules: globally unique valid names, only in active sessions, counts. */
-import { conflict, notFound } from "../errors.ts";
-import { newId } from "../ids.ts";
-import type { LifecycleStatus } from "../models/constants.ts";
-import type { Counts, Stream, StreamListItem } from "../models/schemas.ts";
-import { checkName } from "../names.ts";
+import { conflict, notFound } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import type { LifecycleStatus } from "../core/constants.ts";
+import type { Counts, Stream, StreamListItem } from "../core/schemas.ts";
+import { checkName } from "../core/names.ts";
 import * as store from "../storage/streams.ts";
 import { countByStream, listRunning } from "../storage/tasks.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { requireSession } from "./sessions.ts";
 import { isStale } from "./timing.ts";
-import { didYouMean } from "../cli/suggest.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** Creates an active stream in an active session. */
 export function createStream(

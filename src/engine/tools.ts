@@ -1,8 +1,8 @@
 /** The tool registry (SPEC §6) and timeout resolution: --timeout > tool > class. */
 import type { Config, Tool } from "../config/schema.ts";
-import { invalid, notFound } from "../errors.ts";
-import type { TaskClass } from "../models/constants.ts";
-import { didYouMean } from "../cli/suggest.ts";
+import { invalid, notFound } from "../core/errors.ts";
+import type { TaskClass } from "../core/constants.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** A registered tool with its resolved timeout. */
 export interface ResolvedTool {

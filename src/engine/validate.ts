@@ -1,6 +1,6 @@
 /** Checks of user-supplied task content, shared by the CLI and the HTTP API. */
-import { invalid } from "../errors.ts";
-import { MAX_OUTPUT_BYTES } from "../models/constants.ts";
+import { invalid } from "../core/errors.ts";
+import { MAX_OUTPUT_BYTES } from "../core/constants.ts";
 
 /** Parses text that must be a JSON object; `what` names it in the error. */
 export function parseJsonObject(text: string, what: string): Record<string, unknown> {

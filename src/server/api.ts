@@ -12,7 +12,7 @@ import { createSession, endSession, listSessions } from "../engine/sessions.ts";
 import { overview } from "../engine/status.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../core/version.ts";
 import {
   Complete,
   Empty,

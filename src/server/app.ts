@@ -5,7 +5,7 @@
  * logged, never crashing the server.
  */
 import { Hono } from "hono";
-import { SparkqError } from "../errors.ts";
+import { isSparkqError } from "../core/errors.ts";
 import { errorPage, uiRoutes } from "../ui/routes.tsx";
 import { apiRoutes } from "./api.ts";
 import type { ServerContext } from "./context.ts";
@@ -57,13 +57,13 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
   );
   app.onError((e, c) => {
     const api = c.req.path.startsWith("/api/");
-    if (e instanceof SparkqError && e.status < 500) {
+    if (isSparkqError(e) && e.status < 500) {
       return api
         ? c.json({ error: e.message, ...(e.hint ? { hint: e.hint } : {}) }, e.status as 400)
         : errorPage(s, e.status, e.message);
     }
     const message = e instanceof Error ? e.message : String(e);
-    const status = e instanceof SparkqError ? e.status : 500;
+    const status = isSparkqError(e) ? e.status : 500;
     log(`error on ${c.req.method} ${c.req.path}: ${message}`);
     return api ? c.json({ error: message }, status as 500) : errorPage(s, status, message);
   });

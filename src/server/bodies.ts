@@ -4,8 +4,8 @@
  * a summary, names are valid…) stay in the engine.
  */
 import { z } from "zod";
-import { SparkqError } from "../errors.ts";
-import { LIFECYCLE_STATUSES, TASK_STATUSES } from "../models/constants.ts";
+import { SparkqError } from "../core/errors.ts";
+import { LIFECYCLE_STATUSES, TASK_STATUSES } from "../core/constants.ts";
 
 const text = z.string();
 const optText = z.string().nullish();

@@ -1,6 +1,6 @@
 /** What every route of the server works with. */
-import type { Project } from "../cli/context.ts";
-import type { ScriptIndex } from "../scripts/index.ts";
+import type { Project } from "../engine/project.ts";
+import type { ScriptIndex } from "../engine/script_index.ts";
 import type { ChangeFeed } from "./events.ts";
 import type { ReadCache } from "./read_cache.ts";
 import type { ReloadSummary } from "./reload.ts";

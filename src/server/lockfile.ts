@@ -3,8 +3,8 @@
  * PID of the running server. A second server is refused while that PID lives; a
  * lockfile naming a dead PID is replaced; the server removes it when it exits.
  */
-import { SparkqError } from "../errors.ts";
-import { isAlive, readPid } from "../proc/pid.ts";
+import { SparkqError } from "../core/errors.ts";
+import { isAlive, readPid } from "../platform/pid.ts";
 
 /** A held lockfile. */
 export interface ServerLock {

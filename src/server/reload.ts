@@ -4,7 +4,7 @@
  * command and by the server's POST /api/reload, so both do exactly the same thing.
  */
 import { cachePathFor, loadConfig, type LoadedConfig } from "../config/load.ts";
-import { buildScriptIndex, type ScriptIndex } from "../scripts/index.ts";
+import { buildScriptIndex, type ScriptIndex } from "../engine/script_index.ts";
 
 /** A freshly read config and script index. */
 export interface Reloaded {

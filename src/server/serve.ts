@@ -2,9 +2,9 @@
  * Starting and stopping the HTTP server on 127.0.0.1:<port> (never another address):
  * the app, the live feed, the script index and the background upkeep.
  */
-import type { Project } from "../cli/context.ts";
-import { SparkqError } from "../errors.ts";
-import { buildScriptIndex } from "../scripts/index.ts";
+import type { Project } from "../engine/project.ts";
+import { SparkqError } from "../core/errors.ts";
+import { buildScriptIndex } from "../engine/script_index.ts";
 import { limitJournal, setCacheSize } from "../storage/maintenance.ts";
 import { createApp } from "./app.ts";
 import type { ServerContext } from "./context.ts";

@@ -1,6 +1,6 @@
 /** Whether the server is up: its lockfile names a live PID and /api/health answers. */
 import type { LoadedConfig } from "../config/load.ts";
-import { isAlive, readPid } from "../proc/pid.ts";
+import { isAlive, readPid } from "../platform/pid.ts";
 
 /** The server as `status` reports it. */
 export interface ServerState {

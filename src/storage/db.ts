@@ -4,7 +4,7 @@
  * This folder is the only place in SparkQ that holds SQL.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { SparkqError } from "../errors.ts";
+import { isSparkqError, SparkqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 /** How long one attempt waits inside SQLite's busy handler, in ms. */
@@ -90,7 +90,7 @@ export class Db {
           this.raw.exec("ROLLBACK");
         } catch { /* already rolled back */ }
         if (isBusy(e) && Date.now() < deadline) continue;
-        if (e instanceof SparkqError) throw e;
+        if (isSparkqError(e)) throw e;
         throw dbError(this.path, e, this.#writeDeadlineMs);
       } finally {
         this.#depth--;
@@ -138,7 +138,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     if (version < SCHEMA_VERSION) migrate(db, version);
   } catch (e) {
     db.close();
-    if (e instanceof SparkqError) throw e;
+    if (isSparkqError(e)) throw e;
     throw dbError(path, e, 0);
   }
   return db;
@@ -169,7 +169,7 @@ function guard<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof SparkqError) throw e;
+    if (isSparkqError(e)) throw e;
     throw dbError(path, e, 0);
   }
 }

@@ -1,4 +1,4 @@
-import type { Project } from "../models/schemas.ts";
+import type { Project } from "../core/schemas.ts";
 import type { Db } from "./db.ts";
 
 /** Inserts the project row. */

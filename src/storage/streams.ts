@@ -1,5 +1,5 @@
-import type { LifecycleStatus } from "../models/constants.ts";
-import type { Stream } from "../models/schemas.ts";
+import type { LifecycleStatus } from "../core/constants.ts";
+import type { Stream } from "../core/schemas.ts";
 import type { Db } from "./db.ts";
 
 /** Inserts a stream row. */

@@ -1,5 +1,5 @@
-import type { TaskStatus } from "../models/constants.ts";
-import type { Counts, TaskRow } from "../models/schemas.ts";
+import type { TaskStatus } from "../core/constants.ts";
+import type { Counts, TaskRow } from "../core/schemas.ts";
 import type { Db } from "./db.ts";
 
 /** The tasks a purge deletes: finished (succeeded or failed) before the cutoff parameter. */

@@ -1,8 +1,8 @@
 /** Small pieces the pages share: status pills, times, task rows and tables, empty states. */
 import type { Child } from "hono/jsx";
 import { isAutoFailed } from "../engine/timing.ts";
-import { NAME_HTML_PATTERN } from "../models/constants.ts";
-import type { Counts, TaskListItem } from "../models/schemas.ts";
+import { NAME_HTML_PATTERN } from "../core/constants.ts";
+import type { Counts, TaskListItem } from "../core/schemas.ts";
 import { clip, href, outcome, ranFor, utc } from "./format.ts";
 
 /** A coloured status pill (task, session or stream status, or `stale`). */

@@ -1,6 +1,6 @@
 /** Text helpers for the web UI (pure functions; JSX does the escaping). */
-import { duration } from "../cli/output.ts";
-import type { Task } from "../models/schemas.ts";
+import { duration } from "../core/format.ts";
+import type { Task } from "../core/schemas.ts";
 
 /** Cuts text to `n` characters with an ellipsis. */
 export function clip(text: string, n: number): string {

@@ -1,6 +1,6 @@
 /** The page shell: head, top bar with navigation and the live indicator, footer. */
 import type { Child } from "hono/jsx";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../core/version.ts";
 import { ASSET_PATHS } from "./assets/mod.ts";
 
 /** Which navigation entry a page belongs to. */

@@ -6,7 +6,7 @@
  * if nobody reads and the pipe is full, that one write waits on a worker thread while
  * the watcher keeps polling, and no second write is started until it finishes.
  */
-import { SparkqError } from "../errors.ts";
+import { SparkqError } from "../core/errors.ts";
 
 const WAKE = new TextEncoder().encode("wake\n");
 

@@ -4,7 +4,7 @@
  * when it is idle and waiting.
  */
 import { joinPath, tempDir } from "../config/paths.ts";
-import { checkName } from "../names.ts";
+import { checkName } from "../core/names.ts";
 
 /** Paths of one stream's watcher files. */
 export interface WatcherFiles {

@@ -4,8 +4,8 @@
  * (`watch` = its own `sparkq watch` process, `run` = inside the `sparkq run` server)
  * plus a nonce that tells two watchers of one process apart.
  */
-import { SparkqError } from "../errors.ts";
-import { isAlive } from "../proc/pid.ts";
+import { SparkqError } from "../core/errors.ts";
+import { isAlive } from "../platform/pid.ts";
 import { randomHex } from "./random.ts";
 
 /** How a watcher runs: its own process (`watch`) or inside the server (`run`). */

@@ -3,7 +3,7 @@
  * its own process gets SIGTERM; a watcher inside the server is stopped by removing its
  * lock, which it notices at its next poll, so the server keeps running.
  */
-import { isAlive, readPid, signal } from "../proc/pid.ts";
+import { isAlive, readPid, signal } from "../platform/pid.ts";
 import { watcherFiles } from "./files.ts";
 import { readLock } from "./lock.ts";
 

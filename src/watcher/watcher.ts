@@ -14,7 +14,7 @@
 import type { EngineContext } from "../engine/context.ts";
 import { peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
-import { SparkqError } from "../errors.ts";
+import { isSparkqError } from "../core/errors.ts";
 import { changeMarker } from "../storage/maintenance.ts";
 import { DbChanges } from "./db_changes.ts";
 import { ensureFifo, FifoWaker } from "./fifo.ts";
@@ -191,7 +191,7 @@ export class StreamWatcher {
       requireStream(this.opts.ctx, this.opts.stream, { active: "ended" });
       return true;
     } catch (e) {
-      if (!(e instanceof SparkqError)) throw e;
+      if (!isSparkqError(e)) throw e;
       this.stop(
         e.status === 404
           ? `stream '${this.opts.stream}' no longer exists`

@@ -1,6 +1,6 @@
 /** The dashboard: totals, the active sessions and streams, and the four task queues. */
 import type { Overview } from "../../engine/status.ts";
-import type { Counts, TaskListItem } from "../../models/schemas.ts";
+import type { Counts, TaskListItem } from "../../core/schemas.ts";
 import { CountPills, Empty, TaskList } from "../components.tsx";
 import { href } from "../format.ts";
 

@@ -1,7 +1,7 @@
 /** The enqueue form: stream and tool dropdowns, payload pre-filled per tool, script autocomplete. */
 import type { ResolvedTool } from "../../engine/tools.ts";
-import type { StreamListItem, TaskListItem } from "../../models/schemas.ts";
-import type { ScriptEntry } from "../../scripts/index.ts";
+import type { StreamListItem, TaskListItem } from "../../core/schemas.ts";
+import type { ScriptEntry } from "../../engine/script_index.ts";
 import { Empty, TaskList } from "../components.tsx";
 import { href, pretty, seconds } from "../format.ts";
 

@@ -1,5 +1,5 @@
 /** Sessions: the list, ending one, and the form to create one. */
-import type { SessionListItem } from "../../models/schemas.ts";
+import type { SessionListItem } from "../../core/schemas.ts";
 import { Empty, NameField, Pill, PostButton, Time } from "../components.tsx";
 
 /** The sessions page body. */

@@ -1,5 +1,5 @@
 /** Streams: the list with counts and instructions, ending one, and the create form. */
-import type { SessionListItem, StreamListItem } from "../../models/schemas.ts";
+import type { SessionListItem, StreamListItem } from "../../core/schemas.ts";
 import { CountBar, CountPills, Empty, NameField, Pill, PostButton } from "../components.tsx";
 import { clip, href } from "../format.ts";
 

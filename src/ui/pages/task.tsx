@@ -3,7 +3,7 @@
  * timing and the stream's instructions on the side; a requeue form for failed tasks.
  */
 import { deadlines, isAutoFailed } from "../../engine/timing.ts";
-import type { TaskDetail } from "../../models/schemas.ts";
+import type { TaskDetail } from "../../core/schemas.ts";
 import { Copy, Pill, Since, TaskStatus, Time } from "../components.tsx";
 import { bytes, href, pretty, ranFor, resultFirst, seconds } from "../format.ts";
 

@@ -1,6 +1,6 @@
 /** The task list: status tabs, stream / stale / limit filters, the table with requeue buttons. */
-import type { TaskStatus } from "../../models/constants.ts";
-import type { TaskListItem } from "../../models/schemas.ts";
+import type { TaskStatus } from "../../core/constants.ts";
+import type { TaskListItem } from "../../core/schemas.ts";
 import { TaskTable } from "../components.tsx";
 import { href } from "../format.ts";
 

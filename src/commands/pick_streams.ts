@@ -2,11 +2,11 @@
  * The interactive pick of `sparkq run` on a terminal: a numbered list of active
  * sessions, then of that session's active streams (with queued counts).
  */
-import { c, line } from "../cli/output.ts";
+import { c, line } from "../platform/terminal.ts";
 import type { EngineContext } from "../engine/context.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { listStreams } from "../engine/streams.ts";
-import type { StreamListItem } from "../models/schemas.ts";
+import type { StreamListItem } from "../core/schemas.ts";
 
 /** Asks for a number from 1 to `count` (Enter = 1); null at end of input or `q`. */
 function askNumber(label: string, count: number): number | null {

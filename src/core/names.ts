@@ -1,5 +1,5 @@
 import { invalid } from "./errors.ts";
-import { NAME_PATTERN } from "./models/constants.ts";
+import { NAME_PATTERN } from "./constants.ts";
 
 /**
  * Checks a session or stream name against SPEC §4 and returns it.

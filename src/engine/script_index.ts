@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from "../config/load.ts";
 import { joinPath, resolvePath } from "../config/paths.ts";
-import { parseHeader, type ScriptHeader } from "./header.ts";
+import { parseHeader, type ScriptHeader } from "./script_header.ts";
 
 /** One indexed script. */
 export interface ScriptEntry extends ScriptHeader {

@@ -4,15 +4,15 @@
  * with kind `run`, so `sparkq stop --stream S` stops just that one (by removing the
  * lock, which the watcher notices within one poll) and leaves the server running.
  */
-import type { Project } from "../cli/context.ts";
+import type { Project } from "../engine/project.ts";
 import { bool, str } from "../cli/flags.ts";
-import { line } from "../cli/output.ts";
+import { line } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { requireSession } from "../engine/sessions.ts";
 import { listStreams } from "../engine/streams.ts";
-import { SparkqError } from "../errors.ts";
-import { pickStream } from "./pick.ts";
-import { StreamWatcher } from "./watcher.ts";
+import { isSparkqError } from "../core/errors.ts";
+import { pickStream } from "./pick_streams.ts";
+import { StreamWatcher } from "../watcher/watcher.ts";
 
 /** The watchers of one `sparkq run`. */
 export interface RunWatchers {
@@ -42,7 +42,7 @@ export async function startWatchersForRun(p: Project, inv: Invocation): Promise<
         if (reason !== "server stopping") line(`watcher ${name} stopped: ${reason}`);
       });
     } catch (e) {
-      if (!(e instanceof SparkqError)) throw e;
+      if (!isSparkqError(e)) throw e;
       line(`Not watching '${name}': ${e.message}`);
     }
   }

@@ -1,0 +1,45 @@
+/**
+ * Cold modules: code that only some commands need (YAML and zod for sparkq.yml, the
+ * setup dialogue, the server and web UI) is reached through `loadCold(name)`, so the
+ * commands agents call all the time never load it.
+ *
+ * Under `deno run main.ts` a cold module is its source entry file below. In the
+ * single-file bundle, `scripts/build.ts` bundles each entry on its own and replaces
+ * the `EMBEDDED` literal with a JSON map from name to a `data:` URL of that bundle.
+ * A cold bundle carries its own copy of this file (with the literal unreplaced), so the
+ * map is kept on `globalThis` under a registered symbol where every copy finds it.
+ */
+/** The cold entry points, relative to this file. `scripts/build.ts` bundles each. */
+export const COLD_ENTRIES = {
+  config: "../config/cold.ts",
+  setup: "../commands/setup.ts",
+  server: "../commands/server_cold.ts",
+} as const;
+
+/** A cold module's name. */
+export type ColdName = keyof typeof COLD_ENTRIES;
+
+const EMBEDDED: string = "SPARKQ_EMBEDDED_COLD_MODULES";
+const TABLE = Symbol.for("sparkq.cold-modules");
+const loading = new Map<ColdName, Promise<unknown>>();
+
+/**
+ * Loads a cold module once and returns its exports. The caller names their type
+ * (`loadCold<typeof ConfigCold>("config")` with an `import type`), so this file imports
+ * nothing above the core; `scripts/check_layers.ts` counts the call as an import of the
+ * entry.
+ */
+export function loadCold<T>(name: ColdName): Promise<T> {
+  let p = loading.get(name);
+  if (!p) {
+    p = import(embeddedUrl(name) ?? new URL(COLD_ENTRIES[name], import.meta.url).href);
+    loading.set(name, p);
+  }
+  return p as Promise<T>;
+}
+
+function embeddedUrl(name: ColdName): string | undefined {
+  const g = globalThis as unknown as Record<symbol, Record<string, string> | undefined>;
+  if (!g[TABLE] && EMBEDDED.startsWith("{")) g[TABLE] = JSON.parse(EMBEDDED);
+  return g[TABLE]?.[name];
+}

@@ -1,0 +1,30 @@
+/** Opening a project: its config (through the cache) and its database. */
+import { findConfig, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { type Db, openDb } from "../storage/db.ts";
+import type { EngineContext } from "./context.ts";
+
+/** An open project: config, database, and the engine context over them. */
+export interface Project extends EngineContext {
+  loaded: LoadedConfig;
+  db: Db;
+}
+
+/** Where to look for sparkq.yml: the user's directory and an explicit path, if any. */
+export interface ProjectLocation {
+  /** The directory the user ran SparkQ from. */
+  cwd: string;
+  /** `--config PATH`, when given. */
+  config?: string;
+}
+
+/** Finds and loads sparkq.yml. */
+export function configAt(where: ProjectLocation): Promise<LoadedConfig> {
+  return loadConfig(findConfig(where.cwd, where.config));
+}
+
+/** Loads the config and opens the database (which must exist). */
+export async function openProject(where: ProjectLocation): Promise<Project> {
+  const loaded = await configAt(where);
+  const db = openDb(loaded.dbPath);
+  return { loaded, db, config: loaded.config };
+}
