@@ -72,7 +72,7 @@ Deno.test("interactive setup asks every question and writes what was answered", 
     assert.equal(project[0].name, "myproj");
     assert.match(String(project[0].id), /^prj_[0-9a-f]{12}$/);
     assert.equal(query(`${dir}/sparkq.db`, "PRAGMA journal_mode")[0].journal_mode, "wal");
-    assert.equal(query(`${dir}/sparkq.db`, "PRAGMA user_version")[0].user_version, 1);
+    assert.equal(query(`${dir}/sparkq.db`, "PRAGMA user_version")[0].user_version, 2);
 
     // Re-running: Enter everywhere keeps the current values, and the data stays.
     await ok(["session", "create", "keepme"], { cwd: dir });

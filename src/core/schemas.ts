@@ -91,6 +91,14 @@ export const TaskRowSchema = z.object({
   updated_at: Timestamp,
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
+  /** 1 when the auto-fail rule failed it (SPEC §5), else 0. */
+  auto_failed: z.int(),
+  heartbeat_at: Timestamp.nullable(),
+  /** JSON text of the progress notes: `[{at, note}]`. */
+  notes: z.string().nullable(),
+  /** JSON text of a report that came after the auto-fail. */
+  late_report: z.string().nullable(),
+  requeued_from: z.string().nullable(),
 });
 /** A task as stored. */
 export type TaskRow = z.infer<typeof TaskRowSchema>;
@@ -99,6 +107,9 @@ export type TaskRow = z.infer<typeof TaskRowSchema>;
 export const TaskSchema = TaskRowSchema.extend({
   payload: JsonObject,
   result: JsonObject.nullable(),
+  auto_failed: z.boolean(),
+  notes: z.array(z.object({ at: Timestamp, note: z.string() })),
+  late_report: JsonObject.nullable(),
 });
 /** A task in JSON shape. */
 export type Task = z.infer<typeof TaskSchema>;

@@ -25,6 +25,9 @@ export function toTask(row: TaskRow): Task {
     attempts: Number(row.attempts),
     payload: JSON.parse(row.payload),
     result: row.result === null ? null : JSON.parse(row.result),
+    auto_failed: Number(row.auto_failed) === 1,
+    notes: row.notes === null ? [] : JSON.parse(row.notes),
+    late_report: row.late_report === null ? null : JSON.parse(row.late_report),
   };
 }
 
@@ -37,7 +40,9 @@ function withStream(ctx: EngineContext, row: TaskRow): TaskDetail {
 /** Inserts a new queued task (fresh ID, attempts 0, no outcome yet); call inside a write. */
 function insertQueued(
   ctx: EngineContext,
-  what: Pick<TaskRow, "stream_id" | "tool_name" | "task_class" | "payload" | "timeout">,
+  what:
+    & Pick<TaskRow, "stream_id" | "tool_name" | "task_class" | "payload" | "timeout">
+    & { requeued_from?: string },
 ): Task {
   const now = nowStamp(ctx);
   const row: TaskRow = { // the seed's column order: JSON output keeps it
@@ -57,6 +62,11 @@ function insertQueued(
     updated_at: now,
     started_at: null,
     finished_at: null,
+    auto_failed: 0,
+    heartbeat_at: null,
+    notes: null,
+    late_report: null,
+    requeued_from: what.requeued_from ?? null,
   };
   store.insertTask(ctx.db, row);
   return toTask(row);
@@ -241,6 +251,7 @@ export function requeue(ctx: EngineContext, id: string, options: { stream?: stri
       task_class: original.task_class,
       payload: original.payload,
       timeout: original.timeout,
+      requeued_from: original.id,
     });
   });
 }

@@ -4,7 +4,7 @@
  */
 
 /** Current schema version (PRAGMA user_version). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migrations: index i brings a database from user_version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
@@ -66,5 +66,18 @@ CREATE INDEX IF NOT EXISTS idx_sessions_status ON sessions(status);
 CREATE INDEX IF NOT EXISTS idx_tasks_stream_status_created ON tasks(stream_id, status, created_at);
 CREATE INDEX IF NOT EXISTS idx_tasks_stream_created ON tasks(stream_id, created_at);
 CREATE INDEX IF NOT EXISTS idx_tasks_status_created ON tasks(status, created_at);
+`,
+  // 1 -> 2 (version 2, SPEC §12): the worker contract's columns. auto_failed is the
+  // outcome as data (version 1 recognised it by its message, so this once does too);
+  // notes and late_report hold JSON text; requeued_from links a copy to its original.
+  `
+ALTER TABLE tasks ADD COLUMN auto_failed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE tasks ADD COLUMN notes TEXT;
+ALTER TABLE tasks ADD COLUMN late_report TEXT;
+ALTER TABLE tasks ADD COLUMN requeued_from TEXT;
+UPDATE tasks SET auto_failed = 1 WHERE status = 'failed' AND error LIKE 'Auto-failed:%';
+CREATE INDEX IF NOT EXISTS idx_tasks_requeued_from ON tasks(requeued_from)
+  WHERE requeued_from IS NOT NULL;
 `,
 ];

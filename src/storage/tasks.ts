@@ -9,8 +9,9 @@ const PURGEABLE = "status IN ('succeeded', 'failed') AND COALESCE(finished_at, c
 export function insertTask(db: Db, t: TaskRow): void {
   db.run(
     `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
-       result, error, stdout, stderr, created_at, updated_at, started_at, finished_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       result, error, stdout, stderr, created_at, updated_at, started_at, finished_at,
+       auto_failed, heartbeat_at, notes, late_report, requeued_from)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     t.id,
     t.stream_id,
     t.tool_name,
@@ -27,6 +28,11 @@ export function insertTask(db: Db, t: TaskRow): void {
     t.updated_at,
     t.started_at,
     t.finished_at,
+    t.auto_failed,
+    t.heartbeat_at,
+    t.notes,
+    t.late_report,
+    t.requeued_from,
   );
 }
 
