@@ -2,8 +2,8 @@
  * The distribution: `deno task bundle` in a copy of the SparkQ folder inside a
  * "user repository", then — with the sources deleted, so only dist/sparkq.js and the
  * launcher are left — SparkQ runs with `--no-config` and the scoped flags from
- * folders with no deno.json: the hot half (--version, sessions), the cold half
- * embedded as a data: module (setup, YAML re-parse, script index) and the server.
+ * folders with no deno.json: the hot half (--version, sessions), the cold modules
+ * embedded as data: modules (setup, YAML re-parse, script index) and the server.
  */
 import assert from "node:assert/strict";
 import { DENO, freePort, ROOT } from "./helpers.ts";
@@ -71,10 +71,17 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
     for (const f of SOURCES) await copy(`${ROOT}/${f}`, `${sq}/${f}`);
 
     const built = await ok(DENO, ["task", "--quiet", "bundle"], sq);
-    assert.match(built, /^Built dist\/sparkq\.js \(\d+ KiB; cold half \d+ KiB embedded\)/);
+    assert.match(
+      built,
+      /^Built dist\/sparkq\.js \(\d+ KiB; cold modules embedded: config \d+ KiB, setup \d+ KiB, server \d+ KiB/,
+    );
     const bundle = await Deno.readTextFile(`${sq}/dist/sparkq.js`);
-    assert.equal(bundle.split('"data:application/javascript,').length, 2, "one data: URL");
-    assert.ok(!bundle.includes("SPARKQ_EMBEDDED_HEAVY_MODULE"), "the marker was replaced");
+    assert.equal(
+      bundle.split('"data:application/javascript,').length,
+      4,
+      "one data: URL per cold module (config, setup, server)",
+    );
+    assert.ok(!bundle.includes("SPARKQ_EMBEDDED_COLD_MODULES"), "the marker was replaced");
     assert.ok(((await Deno.stat(`${sq}/sparkq`)).mode! & 0o111) !== 0, "launcher is executable");
 
     // Only the distribution remains: no sources, no deno.json, no lock file.
