@@ -4,6 +4,7 @@
  * reached through `loadCold()` (src/core/cold.ts) so the hot commands stay fast.
  */
 import { loadCold } from "../core/cold.ts";
+import { TASK_LIST_DEFAULT, TASK_LIST_MAX } from "../core/constants.ts";
 import type * as SetupCold from "../commands/setup.ts";
 import type * as ServerCold from "../commands/server_cold.ts";
 import type { CommandSpec, FlagSpec } from "./spec.ts";
@@ -230,7 +231,13 @@ export const COMMANDS: CommandSpec[] = [
       },
       { name: "stream", short: "s", type: "string", value: "NAME", help: "only this stream" },
       { name: "stale", type: "boolean", help: "only running tasks past their timeout" },
-      { name: "limit", short: "n", type: "int", value: "N", help: "at most N tasks (default 50)" },
+      {
+        name: "limit",
+        short: "n",
+        type: "int",
+        value: "N",
+        help: `at most N tasks (default ${TASK_LIST_DEFAULT}, up to ${TASK_LIST_MAX})`,
+      },
       json,
     ],
     load: () => import("../commands/tasks.ts").then((m) => m.tasks),

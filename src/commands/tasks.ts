@@ -1,22 +1,23 @@
 /** `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json]`. */
 import { openProject } from "../cli/context.ts";
-import { bool, int, str, taskStatus } from "../cli/flags.ts";
+import { bool, int, str } from "../cli/flags.ts";
 import { duration, shortTime } from "../core/format.ts";
 import { c, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { listTasks } from "../engine/queue.ts";
+import { parseTaskQuery } from "../engine/task_query.ts";
 import type { TaskListItem } from "../core/schemas.ts";
 
-/** Lists tasks newest first (default 50) as a table; stale running tasks are marked. */
+/** Lists tasks newest first (`TASK_LIST_DEFAULT` of them unless --limit) as a table; stale ones marked. */
 export async function tasks(inv: Invocation): Promise<number> {
-  const status = taskStatus(inv);
-  const p = await openProject(inv);
-  const rows = listTasks(p, {
-    status,
+  const query = parseTaskQuery({
+    status: str(inv, "status"),
     stream: str(inv, "stream"),
     stale: bool(inv, "stale"),
-    limit: int(inv, "limit") ?? 50,
-  });
+    limit: int(inv, "limit"),
+  }, (field) => `--${field}`);
+  const p = await openProject(inv);
+  const rows = listTasks(p, query);
   if (bool(inv, "json")) {
     printJson(rows);
     return 0;

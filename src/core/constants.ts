@@ -51,3 +51,8 @@ export const DEFAULT_TOOLS: Readonly<
   "llm-haiku": { description: "Call Claude Haiku", task_class: "LLM_LITE" },
   "llm-sonnet": { description: "Call Claude Sonnet", task_class: "LLM_HEAVY" },
 };
+
+/** How many tasks a listing shows when no limit is given (CLI, API, web UI). */
+export const TASK_LIST_DEFAULT = 50;
+/** The largest limit a task listing accepts. */
+export const TASK_LIST_MAX = 1000;

@@ -5,7 +5,7 @@
  */
 import { conflict, notFound } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { TaskStatus } from "../core/constants.ts";
+import { TASK_LIST_DEFAULT } from "../core/constants.ts";
 import type { Task, TaskDetail, TaskListItem, TaskRow } from "../core/schemas.ts";
 import { getStream } from "../storage/streams.ts";
 import * as store from "../storage/tasks.ts";
@@ -13,6 +13,7 @@ import { setCacheSize, setForeignKeys } from "../storage/maintenance.ts";
 import { failDeadTasks } from "./autofail.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { requireStream } from "./streams.ts";
+import type { TaskQuery } from "./task_query.ts";
 import { isAutoFailed, isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
 import { capOutput, requireErrorMessage, requireObject, requireResult } from "./validate.ts";
@@ -184,20 +185,13 @@ function notRunning(row: TaskRow, verb: string): Error {
   return conflict(`cannot ${verb} task ${row.id}: it is ${row.status}, not running`, hint);
 }
 
-/** Filters of `listTasks`. */
-export interface TaskQuery {
-  status?: TaskStatus;
-  stream?: string;
-  /** Only running tasks past their timeout. */
-  stale?: boolean;
-  limit?: number;
-}
+export type { TaskQuery } from "./task_query.ts";
 
 /** Tasks, newest first, each with its stream's name and a stale mark. */
 export function listTasks(ctx: EngineContext, q: TaskQuery = {}): TaskListItem[] {
   failDeadTasks(ctx);
   const streamId = q.stream ? requireStream(ctx, q.stream).id : undefined;
-  const limit = q.limit ?? 50;
+  const limit = q.limit ?? TASK_LIST_DEFAULT;
   const now = nowMs(ctx);
   let ids: string[] | undefined;
   if (q.stale) {

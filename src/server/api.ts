@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
+import { parseTaskQuery } from "../engine/task_query.ts";
 import { overview } from "../engine/status.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
@@ -74,13 +75,7 @@ export function apiRoutes(s: ServerContext): Hono {
   });
 
   api.get("/tasks", (c) => {
-    const q = parseQuery(c.req.query(), TaskQuery);
-    return c.json(listTasks(ctx(), {
-      status: q.status,
-      stream: q.stream,
-      stale: q.stale === "1" || q.stale === "true",
-      limit: q.limit,
-    }));
+    return c.json(listTasks(ctx(), parseTaskQuery(parseQuery(c.req.query(), TaskQuery))));
   });
   api.post("/tasks", async (c) => {
     const b = await body(c, TaskCreate);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { SparkqError } from "../core/errors.ts";
-import { LIFECYCLE_STATUSES, TASK_STATUSES } from "../core/constants.ts";
+import { LIFECYCLE_STATUSES } from "../core/constants.ts";
 
 const text = z.string();
 const optText = z.string().nullish();
@@ -30,12 +30,12 @@ export const Fail = z.strictObject({ error: z.unknown(), stdout: optText, stderr
 /** Bodies that must be empty or `{}` (end, claim, reload). */
 export const Empty = z.strictObject({});
 
-/** GET /api/tasks */
+/** GET /api/tasks: the known parameters; their values are read by `parseTaskQuery`. */
 export const TaskQuery = z.strictObject({
-  status: z.enum(TASK_STATUSES).optional(),
+  status: z.string().optional(),
   stream: z.string().optional(),
-  stale: z.enum(["1", "0", "true", "false"]).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  stale: z.string().optional(),
+  limit: z.string().optional(),
 });
 /** GET /api/streams */
 export const StreamQuery = z.strictObject({

@@ -10,9 +10,9 @@ import { getTask, listTasks } from "../engine/queue.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { overview } from "../engine/status.ts";
 import { listStreams, listStreamsBrief, requireStream } from "../engine/streams.ts";
+import { parseTaskQuery } from "../engine/task_query.ts";
 import { listTools } from "../engine/tools.ts";
-import { SparkqError } from "../core/errors.ts";
-import { TASK_STATUSES, type TaskStatus } from "../core/constants.ts";
+import type { TaskStatus } from "../core/constants.ts";
 import type { ServerContext } from "../server/context.ts";
 import { ASSETS } from "./assets/mod.ts";
 import { Layout, type NavKey } from "./layout.tsx";
@@ -142,18 +142,12 @@ export function uiRoutes(s: ServerContext): Hono {
   });
 
   ui.get("/tasks", (c) => {
-    const status = q(c, "status");
-    if (status && !(TASK_STATUSES as readonly string[]).includes(status)) {
-      throw new SparkqError(`unknown status '${status}'`, { status: 400 });
-    }
-    const limitText = q(c, "limit");
-    const limit = limitText ? Math.min(1000, Math.max(1, Math.floor(Number(limitText)) || 50)) : 50;
-    const f = {
-      status: status as TaskStatus | undefined,
+    const f = parseTaskQuery({
+      status: q(c, "status"),
       stream: q(c, "stream"),
-      stale: ["1", "true", "on"].includes(q(c, "stale") ?? ""),
-      limit,
-    };
+      stale: q(c, "stale"),
+      limit: q(c, "limit"),
+    });
     return renderPage(
       s,
       "Tasks",

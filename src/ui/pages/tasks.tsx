@@ -1,16 +1,12 @@
 /** The task list: status tabs, stream / stale / limit filters, the table with requeue buttons. */
-import type { TaskStatus } from "../../core/constants.ts";
+import { TASK_LIST_DEFAULT, TASK_LIST_MAX } from "../../core/constants.ts";
 import type { TaskListItem } from "../../core/schemas.ts";
+import type { ParsedTaskQuery } from "../../engine/task_query.ts";
 import { TaskTable } from "../components.tsx";
 import { href } from "../format.ts";
 
-/** The filters of the task list. */
-export interface TaskFilters {
-  status?: TaskStatus;
-  stream?: string;
-  stale?: boolean;
-  limit: number;
-}
+/** The filters of the task list (as `parseTaskQuery` reads them). */
+export type TaskFilters = ParsedTaskQuery;
 
 /** The tasks page body. */
 export function TasksPage(
@@ -26,7 +22,7 @@ export function TasksPage(
           status,
           stale: stale ? "1" : undefined,
           stream: f.stream,
-          limit: f.limit === 50 ? undefined : f.limit,
+          limit: f.limit === TASK_LIST_DEFAULT ? undefined : f.limit,
         })}
       >
         {label}
@@ -72,7 +68,13 @@ export function TasksPage(
           </label>
           <label class="field narrow">
             <span>Limit</span>
-            <input name="limit" type="number" min="1" max="1000" value={String(f.limit)} />
+            <input
+              name="limit"
+              type="number"
+              min="1"
+              max={String(TASK_LIST_MAX)}
+              value={String(f.limit)}
+            />
           </label>
           <button class="btn" type="submit">Apply</button>
         </form>
