@@ -5,6 +5,7 @@ import { shortTime } from "../core/format.ts";
 import { c, line, printJson } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { getTask } from "../engine/queue.ts";
+import { autoFailAfter } from "../engine/timing.ts";
 import { durationCell, statusCell } from "./tasks.ts";
 
 /**
@@ -31,7 +32,7 @@ export async function task(inv: Invocation): Promise<number> {
   field("attempts", String(t.attempts));
   field(
     "timeout",
-    `${t.timeout}s (stale after ${t.timeout}s, auto-failed after ${2 * t.timeout}s)`,
+    `${t.timeout}s (stale after ${t.timeout}s, auto-failed after ${autoFailAfter(t.timeout)}s)`,
   );
 
   section(out, "Payload", JSON.stringify(t.payload, null, 2));

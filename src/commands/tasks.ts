@@ -6,6 +6,7 @@ import { c, line, printJson, table } from "../platform/terminal.ts";
 import type { Invocation } from "../cli/spec.ts";
 import { listTasks } from "../engine/queue.ts";
 import { parseTaskQuery } from "../engine/task_query.ts";
+import { isAutoFailed } from "../engine/timing.ts";
 import type { TaskListItem } from "../core/schemas.ts";
 
 /** Lists tasks newest first (`TASK_LIST_DEFAULT` of them unless --limit) as a table; stale ones marked. */
@@ -48,13 +49,13 @@ export async function tasks(inv: Invocation): Promise<number> {
 }
 
 /** The status column: coloured, with a STALE mark on running tasks past their timeout. */
-export function statusCell(t: Pick<TaskListItem, "status" | "stale" | "error">): string {
+export function statusCell(t: Pick<TaskListItem, "status" | "stale" | "auto_failed">): string {
   if (t.stale) return c.yellow(`${t.status} STALE`);
   switch (t.status) {
     case "succeeded":
       return c.green(t.status);
     case "failed":
-      return c.red(t.error?.startsWith("Auto-failed:") ? "failed (auto)" : t.status);
+      return c.red(isAutoFailed(t) ? "failed (auto)" : t.status);
     case "running":
       return c.cyan(t.status);
     default:

@@ -1,11 +1,12 @@
 /**
- * The auto-fail rule (SPEC §5): a running task past twice its timeout is failed.
+ * The auto-fail rule (SPEC §5, §12.1): a running task past twice its timeout (counted from
+ * its start or its last heartbeat, see timing.ts) is failed and marked `auto_failed`.
  * Every command that reads or claims tasks calls `failDeadTasks` first; the server
  * calls it on a timer. When nothing is dead it is one indexed SELECT, no write.
  */
 import { finishRunning, listRunning } from "../storage/tasks.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
-import { autoFailMessage, deadlines, isDead } from "./timing.ts";
+import { autoFailMessage, deadlinesMs, isDead } from "./timing.ts";
 
 /** Fails every dead task in every stream; returns their IDs. */
 export function failDeadTasks(ctx: EngineContext): string[] {
@@ -23,7 +24,8 @@ export function failDeadTasks(ctx: EngineContext): string[] {
         stdout: null,
         stderr: null,
         now: stamp,
-      }, t.started_at);
+        autoFailed: true,
+      }, { started_at: t.started_at, heartbeat_at: t.heartbeat_at });
       if (changed) failed.push(t.id);
     }
     return failed;
@@ -38,9 +40,9 @@ export function nextTimeChange(ctx: EngineContext): number {
   const now = nowMs(ctx);
   let next = Infinity;
   for (const t of listRunning(ctx.db)) {
-    const d = deadlines(t);
+    const d = deadlinesMs(t);
     if (!d) continue;
-    for (const at of [Date.parse(d.stale_at), Date.parse(d.auto_fail_at)]) {
+    for (const at of [d.staleAt, d.autoFailAt]) {
       if (at >= now && at < next) next = at;
     }
   }

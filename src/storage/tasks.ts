@@ -75,21 +75,26 @@ export interface Finish {
   stdout: string | null;
   stderr: string | null;
   now: string;
+  /** Set by the auto-fail sweep only: records the outcome as data (`auto_failed` = 1). */
+  autoFailed?: boolean;
+}
+
+/** What a guarded finish expects a running task to still hold (as it was read). */
+export interface RunningSince {
+  started_at: string;
+  heartbeat_at: string | null;
 }
 
 /**
- * Moves a running task to succeeded or failed. Guarded by the expected state (and,
- * when given, the `started_at` it was read with): returns false when no row changed.
+ * Moves a running task to succeeded or failed. Guarded by the expected state (and, when
+ * given, the `started_at` and `heartbeat_at` it was read with, so a heartbeat that lands
+ * in between keeps the task alive): returns false when no row changed.
  */
-export function finishRunning(db: Db, id: string, f: Finish, startedAt?: string): boolean {
+export function finishRunning(db: Db, id: string, f: Finish, expect?: RunningSince): boolean {
   const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, stdout = ?, stderr = ?,
-                 finished_at = ?, updated_at = ?
+                 finished_at = ?, updated_at = ?, auto_failed = ?
                WHERE id = ? AND status = 'running'`;
-  if (startedAt === undefined) {
-    return db.run(sql, f.status, f.result, f.error, f.stdout, f.stderr, f.now, f.now, id) === 1;
-  }
-  return db.run(
-    sql + " AND started_at = ?",
+  const params = [
     f.status,
     f.result,
     f.error,
@@ -97,8 +102,15 @@ export function finishRunning(db: Db, id: string, f: Finish, startedAt?: string)
     f.stderr,
     f.now,
     f.now,
+    f.autoFailed ? 1 : 0,
     id,
-    startedAt,
+  ];
+  if (expect === undefined) return db.run(sql, ...params) === 1;
+  return db.run(
+    sql + " AND started_at = ? AND heartbeat_at IS ?",
+    ...params,
+    expect.started_at,
+    expect.heartbeat_at,
   ) === 1;
 }
 
@@ -107,19 +119,22 @@ export interface RunningTask {
   id: string;
   stream_id: string;
   started_at: string;
+  heartbeat_at: string | null;
   timeout: number;
 }
 
-/** All running tasks (few: one per busy worker), for the stale and auto-fail rules. */
+/**
+ * All running tasks (few: one per busy worker) with what their deadlines count from,
+ * for the stale and auto-fail rules (engine/timing.ts `deadlines`).
+ */
 export function listRunning(db: Db, streamId?: string): RunningTask[] {
+  const columns = "id, stream_id, started_at, heartbeat_at, timeout";
   return streamId
     ? db.all<RunningTask>(
-      "SELECT id, stream_id, started_at, timeout FROM tasks WHERE status = 'running' AND stream_id = ?",
+      `SELECT ${columns} FROM tasks WHERE status = 'running' AND stream_id = ?`,
       streamId,
     )
-    : db.all<RunningTask>(
-      "SELECT id, stream_id, started_at, timeout FROM tasks WHERE status = 'running'",
-    );
+    : db.all<RunningTask>(`SELECT ${columns} FROM tasks WHERE status = 'running'`);
 }
 
 /** A task row with its stream's name. */

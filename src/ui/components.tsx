@@ -34,7 +34,7 @@ export function rowClass(t: TaskListItem | (TaskListItem & { stale: boolean })):
 
 /** A task's status pill, with the stale and auto-failed marks. */
 export function TaskStatus(
-  props: { task: { status: string; stale: boolean; error: string | null } },
+  props: { task: { status: string; stale: boolean; auto_failed: boolean } },
 ) {
   const t = props.task;
   return (

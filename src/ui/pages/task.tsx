@@ -130,8 +130,9 @@ function Headline(props: { t: TaskView }) {
       {t.status === "running"
         ? (
           <span class="muted">
-            A worker claimed it <Time iso={t.started_at} />; it has {seconds(t.timeout)}{" "}
-            before it turns stale.
+            A worker claimed it{" "}
+            <Time iso={t.started_at} />; with no report or heartbeat it turns stale at{" "}
+            <Time iso={deadlines(t)?.stale_at} absolute />.
           </span>
         )
         : (
