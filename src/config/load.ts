@@ -64,9 +64,8 @@ export function findConfig(cwd: string, flag?: string): string {
 
 /** Loads and validates a sparkq.yml (through the JSON cache when it is fresh). */
 export async function loadConfig(path: string): Promise<LoadedConfig> {
-  const info = statFile(path);
-  if (!info) throw new SparkqError(`no config file at ${path}`);
-  const key = `${info.size}:${info.mtime?.getTime() ?? 0}`;
+  const key = configFingerprint(path);
+  if (key === undefined) throw new SparkqError(`no config file at ${path}`);
   const cachePath = cachePathFor(path);
   let config: Config | undefined;
   try {
@@ -86,6 +85,16 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     } catch { /* a read-only folder only costs speed */ }
   }
   return derive(path, config);
+}
+
+/**
+ * The config file's fingerprint (size and modification time), or undefined when it is
+ * not a readable file. The JSON cache is keyed by it and the server reloads when it
+ * changes.
+ */
+export function configFingerprint(path: string): string | undefined {
+  const info = statFile(path);
+  return info ? `${info.size}:${info.mtime?.getTime() ?? 0}` : undefined;
 }
 
 /** The paths that follow from a config's location. */

@@ -3,6 +3,7 @@
  * yielding between them), fail dead tasks every 5 s, checkpoint the WAL every 30 s,
  * and reload sparkq.yml when the file changes.
  */
+import { configFingerprint } from "../config/load.ts";
 import { failDeadTasks } from "../engine/autofail.ts";
 import { purgeStep } from "../engine/queue.ts";
 import { checkpoint } from "../storage/maintenance.ts";
@@ -92,10 +93,5 @@ export function startMaintenance(s: ServerContext, log: (msg: string) => void): 
 }
 
 function configKey(path: string): string {
-  try {
-    const info = Deno.statSync(path);
-    return `${info.size}:${info.mtime?.getTime() ?? 0}`;
-  } catch {
-    return "missing";
-  }
+  return configFingerprint(path) ?? "missing";
 }
