@@ -138,14 +138,17 @@ export function cycles(edges: Edge[]): string[][] {
   return found;
 }
 
-/** Every module of the program: main.ts and src/**.ts(x). */
+/**
+ * Every module of the program: main.ts and src/**.ts(x), with the files that modules
+ * import as text (the web UI's .js and .css, which import nothing).
+ */
 async function programFiles(): Promise<string[]> {
   const out = ["main.ts"];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(`${ROOT}/${dir}`)) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(p);
-      else if (/\.tsx?$/.test(e.name) && !/_test\.tsx?$/.test(e.name)) out.push(p);
+      else if (/\.(tsx?|js|css)$/.test(e.name) && !/_test\.tsx?$/.test(e.name)) out.push(p);
     }
   };
   await walk("src");

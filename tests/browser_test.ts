@@ -343,6 +343,10 @@ Deno.test({
       assert.match((await page.textContent(`tr[data-task="${dead}"]`)) ?? "", /auto-failed/);
       await page.goto(`${s.url}/tasks/${stale}`);
       assert.match((await page.textContent("#task-body .banner.stale")) ?? "", /auto-failed at/);
+      // The page's script keeps the running time ticking with src/core/format.ts duration().
+      const ticking = (await page.textContent("[data-since]")) ?? "";
+      assert.match(ticking, /^\d+(\.\d)?s$/, `running time '${ticking}'`);
+      assert.ok(parseFloat(ticking) >= 35, `running time '${ticking}'`);
       await shot(page, "task-stale");
       await page.goto(`${s.url}/`);
       assert.equal(await page.locator(`#dash-running li.stale[data-task="${stale}"]`).count(), 1);

@@ -26,19 +26,58 @@ export interface RunResult {
 
 /** Options of `sparkq()`. */
 export interface RunOptions {
-  /** The directory the user "is in" (INIT_CWD). */
+  /** The directory the user "is in" (INIT_CWD for the source, the cwd for a launcher). */
   cwd: string;
   /** Text fed to stdin. */
   stdin?: string | Uint8Array;
   env?: Record<string, string>;
+  /**
+   * Run through this launcher (a built `./sparkq`) instead of `deno run main.ts`.
+   * Default: {@link DEFAULT_LAUNCHER}.
+   */
+  launcher?: string;
 }
 
-/** Runs `sparkq <args>` through `deno run` with the task's flags. */
+/**
+ * The launcher every `sparkq()` call uses unless told otherwise: with
+ * `SPARKQ_TEST_VIA=launcher`, `$SPARKQ_TEST_LAUNCHER` or the repository's `./sparkq`
+ * (build it first: `deno task bundle`); otherwise none (the source).
+ */
+export const DEFAULT_LAUNCHER: string | undefined = Deno.env.get("SPARKQ_TEST_VIA") === "launcher"
+  ? Deno.env.get("SPARKQ_TEST_LAUNCHER") || `${ROOT}/sparkq`
+  : undefined;
+
+/**
+ * The process that runs `sparkq <args>` for a user in `opts.cwd`: `deno run` of main.ts
+ * with the task's flags (cwd = the SparkQ folder, INIT_CWD = the user's directory, as
+ * `deno task sparkq` does), or `sh <launcher>` from the user's directory.
+ */
+export function sparkqCommand(
+  args: string[],
+  opts: Omit<RunOptions, "stdin">,
+): { cmd: string; args: string[]; cwd: string; env: Record<string, string> } {
+  const env = { NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env };
+  const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
+  if (launcher === undefined) {
+    return {
+      cmd: DENO,
+      args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args],
+      cwd: ROOT,
+      env: { INIT_CWD: opts.cwd, ...env },
+    };
+  }
+  // The launcher finds deno on PATH: put the one running these tests first.
+  const path = `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
+  return { cmd: "sh", args: [launcher, ...args], cwd: opts.cwd, env: { PATH: path, ...env } };
+}
+
+/** Runs `sparkq <args>` through `deno run` with the task's flags (or a launcher). */
 export async function sparkq(args: string[], opts: RunOptions): Promise<RunResult> {
-  const cmd = new Deno.Command(DENO, {
-    args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args],
-    cwd: ROOT,
-    env: { INIT_CWD: opts.cwd, NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env },
+  const how = sparkqCommand(args, opts);
+  const cmd = new Deno.Command(how.cmd, {
+    args: how.args,
+    cwd: how.cwd,
+    env: how.env,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -71,6 +110,8 @@ export async function ok(args: string[], opts: RunOptions): Promise<string> {
 export interface TempProject {
   dir: string;
   db: string;
+  /** The launcher its commands run through (undefined: the source). */
+  launcher?: string;
   /** Runs the CLI in this project. */
   run(args: string[], extra?: Omit<RunOptions, "cwd">): Promise<RunResult>;
   /** Runs the CLI and requires exit 0; returns stdout. */
@@ -79,21 +120,36 @@ export interface TempProject {
   cleanup(): Promise<void>;
 }
 
-/** Makes a project with `setup --yes` (extra setup flags may be given). */
-export async function tempProject(setupFlags: string[] = []): Promise<TempProject> {
+/**
+ * Makes a project with `setup --yes` (extra setup flags may be given). Its commands run
+ * through `opts.launcher` when given (else {@link DEFAULT_LAUNCHER}, else the source).
+ */
+export async function tempProject(
+  setupFlags: string[] = [],
+  opts: { launcher?: string } = {},
+): Promise<TempProject> {
   const dir = await Deno.makeTempDir({ prefix: "sparkq-test-" });
   const tmp = `${dir}/tmp`;
   await Deno.mkdir(tmp);
   const env = { SPARKQ_TMPDIR: tmp };
+  const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
   await ok(["setup", "--yes", "--name", "test", "--repo-path", ".", ...setupFlags], {
     cwd: dir,
     env,
+    launcher,
+  });
+  const at = (extra: Omit<RunOptions, "cwd">): RunOptions => ({
+    cwd: dir,
+    launcher,
+    ...extra,
+    env: { ...env, ...extra.env },
   });
   return {
     dir,
     db: `${dir}/sparkq.db`,
-    run: (args, extra = {}) => sparkq(args, { cwd: dir, ...extra, env: { ...env, ...extra.env } }),
-    ok: (args, extra = {}) => ok(args, { cwd: dir, ...extra, env: { ...env, ...extra.env } }),
+    launcher,
+    run: (args, extra = {}) => sparkq(args, at(extra)),
+    ok: (args, extra = {}) => ok(args, at(extra)),
     cleanup: () => Deno.remove(dir, { recursive: true }),
   };
 }
@@ -162,4 +218,44 @@ export function freePort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * A launcher built for this test run: the SparkQ sources (deno.json, deno.lock, main.ts,
+ * src, scripts) copied into a temp folder and `deno task bundle` run there, so a test
+ * proves the program as it is now and not a `./sparkq` left by an earlier build.
+ * Built once per test process; returns the launcher's path.
+ */
+export function freshLauncher(): Promise<string> {
+  built ??= (async () => {
+    const base = await Deno.makeTempDir({ prefix: "sparkq-launcher-" });
+    const sq = `${base}/sparkq`;
+    await Deno.mkdir(sq);
+    const copy = async (from: string, to: string): Promise<void> => {
+      if ((await Deno.stat(from)).isFile) return Deno.copyFile(from, to);
+      await Deno.mkdir(to, { recursive: true });
+      for await (const e of Deno.readDir(from)) await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+    };
+    for (const f of ["deno.json", "deno.lock", "main.ts", "src", "scripts"]) {
+      await copy(`${ROOT}/${f}`, `${sq}/${f}`);
+    }
+    const out = await new Deno.Command(DENO, {
+      args: ["task", "--quiet", "bundle"],
+      cwd: sq,
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdin: "null",
+    }).output();
+    if (!out.success) {
+      throw new Error(`deno task bundle failed:\n${new TextDecoder().decode(out.stderr)}`);
+    }
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(base, { recursive: true });
+      } catch { /* already gone */ }
+    });
+    return `${sq}/sparkq`;
+  })();
+  return built;
 }

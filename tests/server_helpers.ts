@@ -3,7 +3,7 @@
  * permission flags as `deno task sparkq`) on a free loopback port, JSON requests to
  * it, and raw HTTP for the headers fetch() may not set.
  */
-import { DENO, freePort, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { freePort, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
 
 export { freePort };
 
@@ -20,12 +20,20 @@ export interface TestServer {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
-/** Starts `sparkq run` in a process for project `p` (its sparkq.yml names the port). */
+/**
+ * Starts `sparkq run` in a process for project `p` (its sparkq.yml names the port),
+ * through the project's launcher if it has one.
+ */
 export function spawnRun(p: TempProject, args: string[] = ["--no-watchers"]) {
-  const child = new Deno.Command(DENO, {
-    args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, "run", ...args],
-    cwd: ROOT,
-    env: { INIT_CWD: p.dir, NO_COLOR: "1", RUST_BACKTRACE: "0", SPARKQ_TMPDIR: `${p.dir}/tmp` },
+  const how = sparkqCommand(["run", ...args], {
+    cwd: p.dir,
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+    launcher: p.launcher,
+  });
+  const child = new Deno.Command(how.cmd, {
+    args: how.args,
+    cwd: how.cwd,
+    env: how.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
