@@ -10,7 +10,7 @@ import { DENO, freePort, ROOT } from "./helpers.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 import { VERSION } from "../src/core/version.ts";
 
-const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts"];
+const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"];
 const dec = new TextDecoder();
 
 async function copy(from: string, to: string): Promise<void> {

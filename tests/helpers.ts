@@ -238,7 +238,7 @@ export function freshLauncher(): Promise<string> {
       await Deno.mkdir(to, { recursive: true });
       for await (const e of Deno.readDir(from)) await copy(`${from}/${e.name}`, `${to}/${e.name}`);
     };
-    for (const f of ["deno.json", "deno.lock", "main.ts", "src", "scripts"]) {
+    for (const f of ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"]) {
       await copy(`${ROOT}/${f}`, `${sq}/${f}`);
     }
     const out = await new Deno.Command(DENO, {

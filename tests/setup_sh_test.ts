@@ -9,7 +9,16 @@
 import assert from "node:assert/strict";
 import { DENO, ROOT } from "./helpers.ts";
 
-const FILES = ["deno.json", "deno.lock", "main.ts", "src", "scripts", "setup.sh", "teardown.sh"];
+const FILES = [
+  "deno.json",
+  "deno.lock",
+  "main.ts",
+  "src",
+  "scripts",
+  "WORKER_PLAYBOOK.md",
+  "setup.sh",
+  "teardown.sh",
+];
 const DENO_DIR = DENO.replace(/\/[^/]*$/, "");
 const dec = new TextDecoder();
 

@@ -1,0 +1,64 @@
+/**
+ * `sparkq mcp` over stdio: stdout carries the protocol alone, logs go to stderr, and the
+ * server ends when the client closes stdin (or on SIGINT/SIGTERM). Waiting claims give
+ * up when it ends.
+ */
+import process from "node:process";
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Project } from "../engine/project.ts";
+import { overview } from "../engine/status.ts";
+import { serverState } from "../server/state.ts";
+import { createMcpServer } from "./server.ts";
+
+/** How `sparkq mcp` was started. */
+export interface StdioOptions {
+  /** `--stream S`: the stream a call without `stream` means. */
+  stream?: string;
+  /** The folder relative file paths in calls resolve against (the caller's). */
+  cwd: string;
+}
+
+const encoder = new TextEncoder();
+
+/** Logs one line to stderr (never stdout: it carries the protocol). */
+function log(msg: string): void {
+  Deno.stderr.writeSync(encoder.encode(`sparkq mcp: ${msg}\n`));
+}
+
+/** Serves MCP on stdin/stdout until the client goes away; returns the exit code. */
+export async function serveStdio(p: Project, options: StdioOptions): Promise<number> {
+  const closing = new AbortController();
+  const mcp = createMcpServer({
+    project: () => p,
+    defaultStream: options.stream,
+    cwd: options.cwd,
+    closing: closing.signal,
+    status: async () => ({
+      server: await serverState(p.loaded),
+      ...overview(p),
+      config: p.loaded.path,
+      database: p.loaded.dbPath,
+    }),
+  }, log);
+  const ended = Promise.withResolvers<void>();
+  const transport = new StdioServerTransport();
+  transport.onclose = () => ended.resolve();
+  const stop = () => ended.resolve();
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const sig of signals) Deno.addSignalListener(sig, stop);
+  try {
+    await mcp.connect(transport);
+    await ended.promise;
+    return 0;
+  } finally {
+    closing.abort();
+    for (const sig of signals) Deno.removeSignalListener(sig, stop);
+    process.stdin.off("end", stop);
+    process.stdin.off("close", stop);
+    await mcp.close().catch(() => {});
+    p.db.close();
+  }
+}
