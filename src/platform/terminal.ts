@@ -2,11 +2,26 @@
 
 const encoder = new TextEncoder();
 
-/** Writes text to stdout as is. */
-export function write(text: string): void {
+/**
+ * Writes all of `text`. A closed pipe is a normal end: when the reader of stdout has
+ * gone (`sparkq task … | head`), the process ends at once, quietly, with status 0 (as
+ * SIGPIPE would end it, without the noise; `unload` listeners still run); text for a
+ * closed stderr is dropped.
+ */
+function writeAll(file: typeof Deno.stdout | typeof Deno.stderr, text: string): void {
   const bytes = encoder.encode(text);
   let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+  try {
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+    if (file === Deno.stdout) Deno.exit(0);
+  }
+}
+
+/** Writes text to stdout as is. */
+export function write(text: string): void {
+  writeAll(Deno.stdout, text);
 }
 
 /** Writes one line to stdout. */
@@ -16,9 +31,7 @@ export function line(text = ""): void {
 
 /** Writes text to stderr. */
 export function writeErr(text: string): void {
-  const bytes = encoder.encode(text);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+  writeAll(Deno.stderr, text);
 }
 
 /** Prints a value as pretty JSON. */
