@@ -175,6 +175,7 @@ function notRunning(row: TaskRow, verb: string): Error {
     return conflict(
       `cannot ${verb} task ${row.id}: it was auto-failed at ${row.finished_at} (${row.error})`,
       `requeue it with 'sparkq requeue ${row.id}' to run it again`,
+      "auto_failed",
     );
   }
   const hint = row.status === "queued"
