@@ -115,7 +115,7 @@ Deno.test("claim without --stream lists the streams with work and claims nothing
       r.stderr,
       "Error: --stream is required\n" +
         "streams with queued tasks:\n  auth (2 queued)\n  docs (1 queued)\n" +
-        "usage: sparkq claim --stream S\n",
+        "usage: sparkq claim [<stream>|--stream NAME] [flags]\n",
     );
     assert.equal(r.stdout, "");
     await p.ok(["claim", "-s", "docs"]);
@@ -125,7 +125,10 @@ Deno.test("claim without --stream lists the streams with work and claims nothing
     await p.ok(["claim", "-s", "auth"]);
     await p.ok(["claim", "-s", "auth"]);
     const r3 = await assertRefused(p, ["claim"], /--stream is required/, 1);
-    assert.match(r3.stderr, /no stream has queued tasks\nusage: sparkq claim --stream S\n$/);
+    assert.match(
+      r3.stderr,
+      /no stream has queued tasks\nusage: sparkq claim \[<stream>\|--stream NAME\] \[flags\]\n$/,
+    );
   } finally {
     await p.cleanup();
   }
@@ -183,7 +186,11 @@ Deno.test("complete and fail refuse bad results and tasks that are not running",
       /cannot read stdout from .*nope\.txt: no such file/,
     );
     // usage mistakes: exit 2
-    await refuse(["complete", running], /--result \(or --result-file\) is required/, 2);
+    await refuse(
+      ["complete", running],
+      /--result \(or --result-file or --summary\) is required\nusage: sparkq complete <id> /,
+      2,
+    );
     await refuse(
       ["complete", running, "--result", ok, "--result-file", "r.json"],
       /give --result or --result-file, not both/,

@@ -239,11 +239,12 @@ Deno.test("run's watchers: all streams of --session in-process; stop --stream st
   await p.ok(["stream", "create", "elsewhere", "--session", "other"]);
   const before = Deno.env.get("SPARKQ_TMPDIR");
   Deno.env.set("SPARKQ_TMPDIR", tmpOf(p));
-  const inv = (flags: Record<string, string>) => ({
+  const inv = (flags: { session?: string }) => ({
     command: "run",
     args: {},
-    flags,
+    flags: { ...flags, "no-watchers": false, help: false },
     cwd: p.dir,
+    usage: "",
   });
   const proj = await openProject(inv({}));
   let watchers: { stop(): Promise<void> } | undefined;
@@ -358,7 +359,7 @@ Deno.test("DbChanges: a write by another process is noticed; no WAL file means p
   try {
     assert.equal(none.live, false, "nothing to watch: callers poll");
     // The WAL file exists once a connection has opened the database.
-    const proj = await openProject({ command: "x", args: {}, flags: {}, cwd: p.dir });
+    const proj = await openProject({ flags: {}, cwd: p.dir });
     changes.rearm();
     assert.equal(changes.live, true);
     let seen = 0;

@@ -4,8 +4,8 @@
  */
 import { isSparkqError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
-import { findCommand, GLOBAL_FLAGS, parseArgs, usageLine } from "./args.ts";
-import { COMMANDS } from "./commands.ts";
+import { findCommand, flagsOf, parseArgs, placeholder, usageLine } from "./args.ts";
+import { COMMANDS, runCommand } from "./commands.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
 import type { CommandSpec } from "./spec.ts";
 import { userCwd } from "../config/paths.ts";
@@ -27,8 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
       line(commandHelp(spec));
       return 0;
     }
-    const handler = await spec.load();
-    return (await handler(inv)) ?? 0;
+    return await runCommand(inv);
   } catch (e) {
     return report(e);
   }
@@ -100,12 +99,22 @@ function commandHelp(spec: CommandSpec): string {
   const out = [spec.summary, "", usageLine(spec)];
   if (spec.args?.length) {
     out.push("", c.bold("Arguments"));
-    for (const a of spec.args) out.push(`  ${`<${a.name}>`.padEnd(24)} ${a.help}`);
+    for (const a of spec.args) {
+      const more = a.choices ? ` (${a.choices.join(", ")})` : a.required ? "" : " (optional)";
+      out.push(`  ${`<${a.name}>`.padEnd(24)} ${a.help}${more}`);
+    }
   }
   out.push("", c.bold("Flags"));
-  for (const f of [...(spec.flags ?? []), ...GLOBAL_FLAGS]) {
-    const names = `${f.short ? `-${f.short}, ` : "    "}--${f.name}${f.value ? ` ${f.value}` : ""}`;
-    out.push(`  ${names.padEnd(24)} ${f.help}`);
+  for (const [name, f] of flagsOf(spec)) {
+    const value = f.kind === "bool" ? "" : ` ${placeholder(f)}`;
+    const names = `${f.short ? `-${f.short}, ` : "    "}--${name}${value}`;
+    out.push(`  ${names.padEnd(24)} ${f.help}${f.required ? " (required)" : ""}`);
+  }
+  for (const g of spec.groups ?? []) {
+    const names = g.flags.map((n) => `--${n}`).join(", ");
+    if (g.required && g.exclusive) out.push(`  Give exactly one of ${names}.`);
+    else if (g.required) out.push(`  Give at least one of ${names}.`);
+    else if (g.exclusive) out.push(`  Give at most one of ${names}.`);
   }
   if (spec.details) out.push("", spec.details);
   return out.join("\n");

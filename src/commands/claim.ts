@@ -1,21 +1,19 @@
-/** `sparkq claim --stream S`: claim the stream's oldest queued task and print it. */
+/** `sparkq claim <stream>` (or `--stream S`): claim the stream's oldest queued task and print it. */
 import { openProject } from "../cli/context.ts";
-import { str } from "../cli/flags.ts";
 import { printJson } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { claim as claimTask, streamsWithQueued } from "../engine/queue.ts";
 import { SparkqError } from "../core/errors.ts";
 
-const USAGE = "usage: sparkq claim --stream S";
-
 /**
- * Claims the next task and prints it as JSON with its stream; prints nothing when the
- * stream is empty. Without --stream it lists the streams that have work and claims nothing.
+ * Claims the next task and prints it as JSON with its stream (`--json` changes
+ * nothing: the output is JSON already); prints nothing when the stream is empty.
+ * Without a stream it lists the streams that have work and claims nothing.
  */
-export async function claim(inv: Invocation): Promise<number> {
-  const stream = str(inv, "stream");
+export async function claim(inv: Inv<"claim">): Promise<number> {
+  const stream = inv.flags.stream;
   const p = await openProject(inv);
-  if (stream === undefined || stream === "") {
+  if (stream === undefined) {
     const waiting = streamsWithQueued(p);
     const lines = waiting.length
       ? [
@@ -23,7 +21,7 @@ export async function claim(inv: Invocation): Promise<number> {
         ...waiting.map((s) => `  ${s.name} (${s.queued} queued)`),
       ]
       : ["no stream has queued tasks"];
-    throw new SparkqError("--stream is required", { hint: [...lines, USAGE].join("\n") });
+    throw new SparkqError("--stream is required", { hint: [...lines, inv.usage].join("\n") });
   }
   const task = claimTask(p, stream);
   if (task) printJson(task);

@@ -7,78 +7,58 @@
  * `sparkq completions __streams|__sessions|__tools` prints one name per line (and
  * nothing, exit 0, when there is no project), so completion never shows an error.
  */
-import { GLOBAL_FLAGS } from "../cli/args.ts";
-import { COMMANDS } from "../cli/commands.ts";
+import { COMMANDS, GLOBAL_FLAGS, type Inv, NAME_LISTINGS } from "../cli/table.ts";
+import { flagsOf } from "../cli/args.ts";
 import { openProject } from "../cli/context.ts";
 import { line, write } from "../platform/terminal.ts";
-import type { CommandSpec, FlagSpec, Invocation } from "../cli/spec.ts";
-import { usageError } from "../core/errors.ts";
+import type { ArgDecl, CommandSpec, FlagDecl } from "../cli/spec.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { listStreams } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
-import { TASK_STATUSES } from "../core/constants.ts";
 
-/** What a flag value or positional argument is completed with. */
-type Kind = "stream" | "session" | "tool" | "file" | "dir" | "value" | `w:${string}`;
+/**
+ * What a flag value or positional argument is completed with: a name from the
+ * database, a path, fixed words (`w:a b`), or nothing (`value`: free text).
+ */
+type Completion = "stream" | "session" | "tool" | "file" | "dir" | "value" | `w:${string}`;
 
-const SHELLS = ["bash", "zsh"] as const;
-const HIDDEN: Record<string, (inv: Invocation) => Promise<string[]>> = {
+const LISTINGS: Record<
+  typeof NAME_LISTINGS[number],
+  (inv: Inv<"completions">) => Promise<string[]>
+> = {
   __streams: async (inv) => listStreams(await openProject(inv)).map((s) => s.name),
   __sessions: async (inv) => listSessions(await openProject(inv)).map((s) => s.name),
   __tools: async (inv) => listTools((await openProject(inv)).config).map((t) => t.name),
 };
 
 /** `completions <bash|zsh>` (and the hidden name listings the scripts call). */
-export async function completions(inv: Invocation): Promise<number> {
-  const shell = inv.args.shell!;
-  const hidden = HIDDEN[shell];
-  if (hidden) {
-    try {
-      const names = await hidden(inv);
-      if (names.length) line(names.join("\n"));
-    } catch { /* no project here, or no database: complete nothing */ }
-    return 0;
-  }
+export async function completions(inv: Inv<"completions">): Promise<number> {
+  const shell = inv.args.shell;
   if (shell === "bash") write(bashScript(COMMANDS));
   else if (shell === "zsh") write(zshScript(COMMANDS));
   else {
-    throw usageError(
-      `unknown shell '${shell}': completions exist for ${SHELLS.join(" and ")}`,
-      "usage: sparkq completions bash|zsh",
-    );
+    try {
+      const names = await LISTINGS[shell](inv);
+      if (names.length) line(names.join("\n"));
+    } catch { /* no project here, or no database: complete nothing */ }
   }
   return 0;
 }
 
-/** The kind of value a flag of `cmd` takes, or undefined for a boolean flag. */
-function flagKind(cmd: CommandSpec | undefined, f: FlagSpec): Kind | undefined {
-  if (f.type === "boolean") return undefined;
-  if (f.name === "stream") return "stream";
-  if (f.name === "session") return "session";
-  if (f.name === "status") {
-    const listed = f.value?.includes("|") ? f.value.split("|") : undefined;
-    const forTasks = cmd && !cmd.name.startsWith("session") && !cmd.name.startsWith("stream");
-    return `w:${(listed ?? (forTasks ? [...TASK_STATUSES] : ["active", "ended"])).join(" ")}`;
+/** How a declared value is completed, from its kind and choices. */
+function completionOf(d: FlagDecl | ArgDecl): Completion | undefined {
+  if (d.kind === "bool") return undefined;
+  if (d.choices) return `w:${d.choices.join(" ")}`;
+  switch (d.kind) {
+    case "stream":
+    case "session":
+    case "tool":
+    case "file":
+    case "dir":
+      return d.kind;
+    default:
+      return "value";
   }
-  if (f.value === "DIR" || f.name === "repo-path") return "dir";
-  if (f.value === "PATH") return "file";
-  return "value";
-}
-
-/** The kind of the `index`-th (0-based) positional argument of `cmd`. */
-function argKind(cmd: CommandSpec, index: number): Kind | undefined {
-  const arg = cmd.args?.[index];
-  if (!arg) return undefined;
-  if (arg.name === "stream") return "stream";
-  if (arg.name === "tool") return "tool";
-  if (arg.name === "shell") return `w:${SHELLS.join(" ")}`;
-  // `session end <name>` / `stream end <name>` name an existing one.
-  const [group, sub] = cmd.name.split(" ");
-  if (arg.name === "name" && sub === "end") {
-    if (group === "session") return "session";
-    if (group === "stream") return "stream";
-  }
-  return "value";
 }
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -103,31 +83,31 @@ export function sharedFunctions(commands: CommandSpec[]): string {
       )
     } ;;`
   );
-  const flagsOf = commands.map((c) => {
-    const names = [...(c.flags ?? []), ...GLOBAL_FLAGS].flatMap((f) =>
-      f.short ? [`--${f.name}`, `-${f.short}`] : [`--${f.name}`]
+  const flagLists = commands.map((c) => {
+    const names = flagsOf(c).flatMap(([name, f]) =>
+      f.short ? [`--${name}`, `-${f.short}`] : [`--${name}`]
     );
     return `    ${q(c.name)}) echo ${q(names.join(" "))} ;;`;
   });
   const kinds: string[] = [];
   for (const c of commands) {
-    for (const f of c.flags ?? []) {
-      const k = flagKind(c, f);
+    for (const [name, f] of Object.entries(c.flags ?? {})) {
+      const k = completionOf(f);
       if (!k) continue; // booleans are the default
-      const pats = [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])].map((n) =>
+      const pats = [`--${name}`, ...(f.short ? [`-${f.short}`] : [])].map((n) =>
         q(`${c.name}|${n}`)
       );
       kinds.push(`    ${pats.join("|")}) echo ${q(k)} ;;`);
     }
   }
-  for (const f of GLOBAL_FLAGS) {
-    const k = flagKind(undefined, f);
-    if (k) kinds.push(`    *${q(`|--${f.name}`)}) echo ${q(k)} ;;`);
+  for (const [name, f] of Object.entries(GLOBAL_FLAGS)) {
+    const k = completionOf(f);
+    if (k) kinds.push(`    *${q(`|--${name}`)}) echo ${q(k)} ;;`);
   }
   const args: string[] = [];
   for (const c of commands) {
-    (c.args ?? []).forEach((_, i) =>
-      args.push(`    ${q(`${c.name}|${i}`)}) echo ${q(argKind(c, i)!)} ;;`)
+    (c.args ?? []).forEach((a, i) =>
+      args.push(`    ${q(`${c.name}|${i}`)}) echo ${q(completionOf(a)!)} ;;`)
     );
   }
   return `__sparkq_subcommands() {
@@ -137,7 +117,7 @@ ${subs.join("\n")}
 }
 __sparkq_flags() {
   case "$1" in
-${flagsOf.join("\n")}
+${flagLists.join("\n")}
     *) echo '--help --version --config' ;;
   esac
 }

@@ -1,14 +1,14 @@
 /** The cold half of `sparkq reload`: re-read sparkq.yml and the script index, tell the server. */
 import { findConfig } from "../config/load.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { SparkqError } from "../core/errors.ts";
 import { reloadFromDisk, summarize } from "../server/reload.ts";
 import { serverState } from "../server/state.ts";
 
 /** Re-reads tools and the script index, then asks a running server to do the same. */
-export async function reloadCommand(inv: Invocation): Promise<number> {
-  const path = findConfig(inv.cwd, inv.flags.config as string | undefined);
+export async function reloadCommand(inv: Inv<"reload">): Promise<number> {
+  const path = findConfig(inv.cwd, inv.flags.config);
   const fresh = await reloadFromDisk(path);
   const s = summarize(fresh);
   for (const w of s.warnings) writeErr(`Warning: ${w}\n`);

@@ -5,9 +5,8 @@
  * lockfile. Cold: reached through loadCold("server").
  */
 import { openProject } from "../cli/context.ts";
-import { bool, str } from "../cli/flags.ts";
 import { c, line } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { requireSession } from "../engine/sessions.ts";
 import { acquireLock } from "../server/lockfile.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
@@ -16,9 +15,9 @@ import { type RunWatchers, startWatchersForRun } from "./run_watchers.ts";
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Runs the server until a signal asks it to stop; returns the exit code. */
-export async function run(inv: Invocation): Promise<number> {
+export async function run(inv: Inv<"run">): Promise<number> {
   const p = await openProject(inv);
-  const session = str(inv, "session");
+  const session = inv.flags.session;
   if (session !== undefined) requireSession(p, session); // refuse before starting anything
   const port = p.config.server.port;
   const lock = await acquireLock(
@@ -40,7 +39,7 @@ export async function run(inv: Invocation): Promise<number> {
     if (server.ctx.index.warnings.length) {
       for (const w of server.ctx.index.warnings) line(`Warning: ${w}`);
     }
-    if (!bool(inv, "no-watchers")) watchers = await startWatchersForRun(p, inv);
+    if (!inv.flags["no-watchers"]) watchers = await startWatchersForRun(p, inv);
     line(c.dim("Press Ctrl-C to stop."));
     const sig = await stopped.promise;
     line(`Stopping (${sig})…`);

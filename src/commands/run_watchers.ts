@@ -5,9 +5,8 @@
  * lock, which the watcher notices within one poll) and leaves the server running.
  */
 import type { Project } from "../engine/project.ts";
-import { bool, str } from "../cli/flags.ts";
 import { line } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { requireSession } from "../engine/sessions.ts";
 import { listStreams } from "../engine/streams.ts";
 import { isSparkqError } from "../core/errors.ts";
@@ -25,7 +24,7 @@ export interface RunWatchers {
  * interactive pick on a terminal, else none (with a note). A stream that already has
  * a live watcher elsewhere is skipped with a note. An unknown session is an error.
  */
-export async function startWatchersForRun(p: Project, inv: Invocation): Promise<RunWatchers> {
+export async function startWatchersForRun(p: Project, inv: Inv<"run">): Promise<RunWatchers> {
   const names = chooseStreams(p, inv);
   const watchers: StreamWatcher[] = [];
   for (const name of names) {
@@ -54,9 +53,9 @@ export async function startWatchersForRun(p: Project, inv: Invocation): Promise<
   };
 }
 
-function chooseStreams(p: Project, inv: Invocation): string[] {
-  if (bool(inv, "no-watchers")) return [];
-  const session = str(inv, "session");
+function chooseStreams(p: Project, inv: Inv<"run">): string[] {
+  if (inv.flags["no-watchers"]) return [];
+  const session = inv.flags.session;
   if (session !== undefined) {
     requireSession(p, session);
     const streams = listStreams(p, { session, status: "active" });

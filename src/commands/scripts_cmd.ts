@@ -1,16 +1,15 @@
 /** `sparkq scripts [--json]`: the script index (SPEC §6). Cold: reached through loadCold("server"). */
 import { configFor } from "../cli/context.ts";
-import { bool } from "../cli/flags.ts";
 import { c, line, printJson, table, writeErr } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { buildScriptIndex } from "../engine/script_index.ts";
 
 /** Lists the indexed scripts; warnings (missing dirs, duplicate names) go to stderr. */
-export async function scripts(inv: Invocation): Promise<number> {
+export async function scripts(inv: Inv<"scripts">): Promise<number> {
   const loaded = await configFor(inv);
   const index = buildScriptIndex(loaded);
   for (const w of index.warnings) writeErr(`Warning: ${w}\n`);
-  if (bool(inv, "json")) {
+  if (inv.flags.json) {
     printJson(index.scripts);
     return 0;
   }

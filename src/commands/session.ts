@@ -1,26 +1,25 @@
 /** `sparkq session create|list|end`. */
 import { openProject } from "../cli/context.ts";
-import { bool, lifecycleStatus, str } from "../cli/flags.ts";
 import { shortTime } from "../core/format.ts";
 import { c, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
 
 /** `session create <name> [-d TEXT]`. */
-export async function sessionCreate(inv: Invocation): Promise<number> {
+export async function sessionCreate(inv: Inv<"session create">): Promise<number> {
   const p = await openProject(inv);
-  const s = createSession(p, { name: inv.args.name!, description: str(inv, "description") });
-  if (bool(inv, "json")) printJson(s);
+  const s = createSession(p, { name: inv.args.name, description: inv.flags.description });
+  if (inv.flags.json) printJson(s);
   else line(`Created session ${c.bold(s.name)} (${s.id})`);
   return 0;
 }
 
 /** `session list [--status active|ended]`. */
-export async function sessionList(inv: Invocation): Promise<number> {
-  const status = lifecycleStatus(inv);
+export async function sessionList(inv: Inv<"session list">): Promise<number> {
+  const status = inv.flags.status;
   const p = await openProject(inv);
   const rows = listSessions(p, status);
-  if (bool(inv, "json")) {
+  if (inv.flags.json) {
     printJson(rows);
     return 0;
   }
@@ -47,10 +46,10 @@ export async function sessionList(inv: Invocation): Promise<number> {
 }
 
 /** `session end <name>`: ends the session and its streams. */
-export async function sessionEnd(inv: Invocation): Promise<number> {
+export async function sessionEnd(inv: Inv<"session end">): Promise<number> {
   const p = await openProject(inv);
-  const s = endSession(p, inv.args.name!);
-  if (bool(inv, "json")) printJson(s);
+  const s = endSession(p, inv.args.name);
+  if (inv.flags.json) printJson(s);
   else {
     line(
       `Ended session ${c.bold(s.name)}${

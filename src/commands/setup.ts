@@ -14,13 +14,12 @@ import { newId, nowIso } from "../core/ids.ts";
 import { openDb } from "../storage/db.ts";
 import { getProject, insertProject, updateProject } from "../storage/projects.ts";
 import { askInt, askList, askText } from "../cli/prompt.ts";
-import { bool, int, str } from "../cli/flags.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 
 /** `setup [--yes] [--name …] [--repo-path …] [--prd-path …] [--script-dir …] [--port …]`. */
-export async function setup(inv: Invocation): Promise<number> {
-  const unattended = bool(inv, "yes");
+export async function setup(inv: Inv<"setup">): Promise<number> {
+  const unattended = inv.flags.yes;
   if (!unattended && !Deno.stdin.isTerminal()) {
     throw new SparkqError(
       "setup asks questions, but stdin is not a terminal",
@@ -81,8 +80,8 @@ export async function setup(inv: Invocation): Promise<number> {
   return 0;
 }
 
-function targetPath(inv: Invocation): string {
-  const flag = str(inv, "config") ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
+function targetPath(inv: Inv<"setup">): string {
+  const flag = inv.flags.config ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
   if (flag) return resolvePath(inv.cwd, flag);
   try {
     return findConfig(inv.cwd);
@@ -102,39 +101,39 @@ function readIfExists(path: string): string | undefined {
 
 type Answers = Config;
 
-function fromFlags(inv: Invocation, d: Answers): Answers {
+function fromFlags(inv: Inv<"setup">, d: Answers): Answers {
+  const f = inv.flags;
   const out = structuredClone(d);
-  const name = str(inv, "name");
+  const name = f.name;
   if (name !== undefined) {
     if (name.trim() === "") throw usageError("--name must not be empty");
     out.project.name = name.trim();
   }
-  const repo = str(inv, "repo-path");
+  const repo = f["repo-path"];
   if (repo !== undefined) out.project.repo_path = repo;
-  const prd = str(inv, "prd-path");
+  const prd = f["prd-path"];
   if (prd !== undefined) out.project.prd_path = prd === "" ? null : prd;
-  const dirs = inv.flags["script-dir"] as string[] | undefined;
+  const dirs = f["script-dir"];
   if (dirs) out.script_dirs = dirs;
-  const port = int(inv, "port");
+  const port = f.port;
   if (port !== undefined) {
     if (port > 65535) throw usageError(`--port must be from 1 to 65535 (got ${port})`);
     out.server.port = port;
   }
-  const timeouts: [string, keyof Config["task_classes"]][] = [
-    ["fast-timeout", "FAST_SCRIPT"],
-    ["medium-timeout", "MEDIUM_SCRIPT"],
-    ["llm-lite-timeout", "LLM_LITE"],
-    ["llm-heavy-timeout", "LLM_HEAVY"],
+  const timeouts: [number | undefined, keyof Config["task_classes"]][] = [
+    [f["fast-timeout"], "FAST_SCRIPT"],
+    [f["medium-timeout"], "MEDIUM_SCRIPT"],
+    [f["llm-lite-timeout"], "LLM_LITE"],
+    [f["llm-heavy-timeout"], "LLM_HEAVY"],
   ];
-  for (const [flag, cls] of timeouts) {
-    const v = int(inv, flag);
+  for (const [v, cls] of timeouts) {
     if (v !== undefined) out.task_classes[cls].timeout = v;
   }
   return out;
 }
 
 // deno-lint-ignore require-await
-async function interview(inv: Invocation, d0: Answers, path: string): Promise<Answers> {
+async function interview(inv: Inv<"setup">, d0: Answers, path: string): Promise<Answers> {
   const d = fromFlags(inv, d0);
   line(c.bold("SparkQ setup") + c.dim(`  (${path}; Enter keeps the value in brackets)`));
   d.project.name = askText("Project name", d.project.name);

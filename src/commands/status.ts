@@ -1,16 +1,15 @@
 /** `sparkq status`: the server, then sessions and streams with their task counts. */
 import { openProject } from "../cli/context.ts";
-import { bool } from "../cli/flags.ts";
 import { c, countCells, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { overview } from "../engine/status.ts";
 import { serverState } from "../server/state.ts";
 
 /** `status [--json]`. */
-export async function status(inv: Invocation): Promise<number> {
+export async function status(inv: Inv<"status">): Promise<number> {
   const p = await openProject(inv);
   const [server, view] = [await serverState(p.loaded), overview(p)];
-  if (bool(inv, "json")) {
+  if (inv.flags.json) {
     printJson({ server, ...view, config: p.loaded.path, database: p.loaded.dbPath });
     return 0;
   }

@@ -4,9 +4,8 @@
  * running, queued ones stay queued.
  */
 import { openProject } from "../cli/context.ts";
-import { str } from "../cli/flags.ts";
 import { line } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { listStreams, requireStream } from "../engine/streams.ts";
 import { SparkqError } from "../core/errors.ts";
 import { type StopOutcome, stopServer, stopWatcher, waitForExit } from "../watcher/stop.ts";
@@ -15,9 +14,9 @@ import { type StopOutcome, stopServer, stopWatcher, waitForExit } from "../watch
 const EXIT_WAIT_MS = 10_000;
 
 /** Stops what runs and reports each thing it stopped (or that nothing ran). */
-export async function stop(inv: Invocation): Promise<number> {
+export async function stop(inv: Inv<"stop">): Promise<number> {
   const p = await openProject(inv);
-  const only = str(inv, "stream");
+  const only = inv.flags.stream;
   const outcomes: StopOutcome[] = [];
   if (only !== undefined) {
     requireStream(p, only);

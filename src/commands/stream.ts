@@ -1,32 +1,27 @@
 /** `sparkq stream create|list|end`. */
 import { openProject } from "../cli/context.ts";
-import { bool, lifecycleStatus, required, str } from "../cli/flags.ts";
 import { c, countCells, lifecycleCell, line, printJson, table } from "../platform/terminal.ts";
 import { textOrFile } from "../cli/read_input.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";
 
 /** `stream create <name> --session S [-i TEXT|@FILE]`. */
-export async function streamCreate(inv: Invocation): Promise<number> {
-  const session = required(
-    inv,
-    "session",
-    "usage: sparkq stream create <name> --session S [-i TEXT|@FILE]",
-  );
-  const instructions = await textOrFile(inv.cwd, str(inv, "instructions"), "instructions");
+export async function streamCreate(inv: Inv<"stream create">): Promise<number> {
+  const session = inv.flags.session;
+  const instructions = await textOrFile(inv.cwd, inv.flags.instructions, "instructions");
   const p = await openProject(inv);
-  const s = createStream(p, { name: inv.args.name!, session, instructions });
-  if (bool(inv, "json")) printJson(s);
+  const s = createStream(p, { name: inv.args.name, session, instructions });
+  if (inv.flags.json) printJson(s);
   else line(`Created stream ${c.bold(s.name)} in session ${session} (${s.id})`);
   return 0;
 }
 
 /** `stream list [--session S] [--status active|ended]`. */
-export async function streamList(inv: Invocation): Promise<number> {
-  const status = lifecycleStatus(inv);
+export async function streamList(inv: Inv<"stream list">): Promise<number> {
+  const status = inv.flags.status;
   const p = await openProject(inv);
-  const rows = listStreams(p, { session: str(inv, "session"), status });
-  if (bool(inv, "json")) {
+  const rows = listStreams(p, { session: inv.flags.session, status });
+  if (inv.flags.json) {
     printJson(rows);
     return 0;
   }
@@ -58,10 +53,10 @@ export async function streamList(inv: Invocation): Promise<number> {
 }
 
 /** `stream end <name>`. */
-export async function streamEnd(inv: Invocation): Promise<number> {
+export async function streamEnd(inv: Inv<"stream end">): Promise<number> {
   const p = await openProject(inv);
-  const s = endStream(p, inv.args.name!);
-  if (bool(inv, "json")) printJson(s);
+  const s = endStream(p, inv.args.name);
+  if (inv.flags.json) printJson(s);
   else line(`Ended stream ${c.bold(s.name)}`);
   return 0;
 }

@@ -1,9 +1,8 @@
 /** `sparkq task <id> [--json]`: everything about one task. */
 import { openProject } from "../cli/context.ts";
-import { bool } from "../cli/flags.ts";
 import { shortTime } from "../core/format.ts";
 import { c, line, printJson } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { getTask } from "../engine/queue.ts";
 import { autoFailAfter } from "../engine/timing.ts";
 import { durationCell, statusCell } from "./tasks.ts";
@@ -12,10 +11,10 @@ import { durationCell, statusCell } from "./tasks.ts";
  * Shows a task: status and timing, payload, result (summary first), error, stdout,
  * stderr and its stream's instructions. `--json` prints one object with `stream`.
  */
-export async function task(inv: Invocation): Promise<number> {
+export async function task(inv: Inv<"task">): Promise<number> {
   const p = await openProject(inv);
-  const t = getTask(p, inv.args.id!);
-  if (bool(inv, "json")) {
+  const t = getTask(p, inv.args.id);
+  if (inv.flags.json) {
     printJson(t);
     return 0;
   }

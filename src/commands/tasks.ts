@@ -1,25 +1,23 @@
 /** `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json]`. */
 import { openProject } from "../cli/context.ts";
-import { bool, int, str } from "../cli/flags.ts";
 import { duration, shortTime } from "../core/format.ts";
 import { c, line, printJson, table } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { listTasks } from "../engine/queue.ts";
 import { parseTaskQuery } from "../engine/task_query.ts";
 import { isAutoFailed } from "../engine/timing.ts";
 import type { TaskListItem } from "../core/schemas.ts";
 
 /** Lists tasks newest first (`TASK_LIST_DEFAULT` of them unless --limit) as a table; stale ones marked. */
-export async function tasks(inv: Invocation): Promise<number> {
-  const query = parseTaskQuery({
-    status: str(inv, "status"),
-    stream: str(inv, "stream"),
-    stale: bool(inv, "stale"),
-    limit: int(inv, "limit"),
-  }, (field) => `--${field}`);
+export async function tasks(inv: Inv<"tasks">): Promise<number> {
+  const f = inv.flags;
+  const query = parseTaskQuery(
+    { status: f.status, stream: f.stream, stale: f.stale, limit: f.limit },
+    (field) => `--${field}`,
+  );
   const p = await openProject(inv);
   const rows = listTasks(p, query);
-  if (bool(inv, "json")) {
+  if (inv.flags.json) {
     printJson(rows);
     return 0;
   }

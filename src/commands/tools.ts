@@ -1,15 +1,14 @@
 /** `sparkq tools [--json]`: the tool registry with classes and resolved timeouts. */
 import { configFor } from "../cli/context.ts";
-import { bool } from "../cli/flags.ts";
 import { c, line, printJson, table } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { listTools } from "../engine/tools.ts";
 
 /** Lists registered tools: name, class, timeout and where it comes from, description. */
-export async function tools(inv: Invocation): Promise<number> {
+export async function tools(inv: Inv<"tools">): Promise<number> {
   const loaded = await configFor(inv);
   const rows = listTools(loaded.config);
-  if (bool(inv, "json")) {
+  if (inv.flags.json) {
     printJson(rows);
     return 0;
   }

@@ -1,5 +1,5 @@
 /**
- * `sparkq wait --stream S [--timeout SECONDS]`: blocks until the stream has a
+ * `sparkq wait <stream>` (or `--stream S`) `[--timeout SECONDS]`: blocks until the stream has a
  * claimable task, claims it and prints it exactly as `claim` does; prints nothing and
  * exits 0 at the timeout. It looks again as soon as the database is written (a notice
  * on its WAL file, see watcher/db_changes.ts) and once a second regardless, or every
@@ -7,9 +7,8 @@
  * task is there.
  */
 import { openProject } from "../cli/context.ts";
-import { int, required } from "../cli/flags.ts";
 import { printJson } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
 import { DbChanges } from "../watcher/db_changes.ts";
@@ -18,9 +17,8 @@ import { POLL_MS, SAFETY_MS } from "../watcher/poll.ts";
 const ACTIVE = "its tasks are never claimed";
 
 /** Waits for, claims and prints the stream's next task. */
-export async function wait(inv: Invocation): Promise<number> {
-  const stream = required(inv, "stream", "usage: sparkq wait --stream S [--timeout SECONDS]");
-  const timeout = int(inv, "timeout"); // the parser takes positive whole numbers only
+export async function wait(inv: Inv<"wait">): Promise<number> {
+  const { stream, timeout } = inv.flags; // the parser takes positive whole numbers only
   const p = await openProject(inv);
   const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
   const changes = new DbChanges(p.db.path);

@@ -4,7 +4,7 @@
  */
 import { openProject } from "../cli/context.ts";
 import { line } from "../platform/terminal.ts";
-import type { Invocation } from "../cli/spec.ts";
+import type { Inv } from "../cli/table.ts";
 import { StreamWatcher } from "../watcher/watcher.ts";
 
 const SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGINT"];
@@ -14,8 +14,8 @@ function stamp(): string {
 }
 
 /** Watches a stream and wakes its worker through the FIFO; see WORKER_PLAYBOOK.md. */
-export async function watch(inv: Invocation): Promise<number> {
-  const stream = inv.args.stream!;
+export async function watch(inv: Inv<"watch">): Promise<number> {
+  const stream = inv.args.stream;
   const p = await openProject(inv);
   const w = await StreamWatcher.start({
     ctx: p,

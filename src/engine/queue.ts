@@ -142,12 +142,22 @@ export function complete(
   });
 }
 
-/** Marks a running task failed with an error message. */
-export function fail(ctx: EngineContext, id: string, input: { error: unknown } & Outputs): Task {
+/**
+ * Marks a running task failed with an error message, and optionally a result: a JSON
+ * object of structured facts (no summary needed), kept in the result column.
+ */
+export function fail(
+  ctx: EngineContext,
+  id: string,
+  input: { error: unknown; result?: unknown } & Outputs,
+): Task {
   const error = requireErrorMessage(input.error);
+  const result = input.result === undefined || input.result === null
+    ? null
+    : JSON.stringify(requireObject(input.result, "result"));
   return finish(ctx, id, "fail", {
     status: "failed",
-    result: null,
+    result,
     error,
     stdout: capOutput(input.stdout),
     stderr: capOutput(input.stderr),
