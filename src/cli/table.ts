@@ -5,7 +5,12 @@
  * entry (`Inv<"claim">`). Declarations only: the lazy loaders of the handlers are in
  * src/cli/commands.ts, so this module imports no handler.
  */
-import { LIFECYCLE_STATUSES, TASK_STATUSES } from "../core/constants.ts";
+import {
+  LIFECYCLE_STATUSES,
+  TASK_LIST_DEFAULT,
+  TASK_LIST_MAX,
+  TASK_STATUSES,
+} from "../core/constants.ts";
 import type {
   ArgDecl,
   CommandSpec,
@@ -235,7 +240,11 @@ export const TABLE = {
       status: { kind: "string", choices: TASK_STATUSES, value: "STATUS", help: "only this status" },
       stream: { ...streamFlag, help: "only this stream" },
       stale: { kind: "bool", help: "only running tasks past their timeout" },
-      limit: { kind: "int", short: "n", help: "at most N tasks (default 50)" },
+      limit: {
+        kind: "int",
+        short: "n",
+        help: `at most N tasks (default ${TASK_LIST_DEFAULT}, up to ${TASK_LIST_MAX})`,
+      },
       json,
     },
   }),
