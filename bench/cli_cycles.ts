@@ -39,12 +39,10 @@ try {
   try {
     createSession(ctx, { name: "bench" });
     for (const s of ["q", "e", "r"]) createStream(ctx, { name: s, session: "bench" });
-    ctx.db.write(() => {
-      for (let i = 0; i < perRun + 10; i++) {
-        enqueue(ctx, { stream: "q", tool: "run-bash", payload: { cmd: `echo ${i}` } });
-        enqueue(ctx, { stream: "r", tool: "run-bash", payload: { cmd: `echo ${i}` } });
-      }
-    });
+    for (let i = 0; i < perRun + 10; i++) {
+      await enqueue(ctx, { stream: "q", tool: "run-bash", payload: { cmd: `echo ${i}` } });
+      await enqueue(ctx, { stream: "r", tool: "run-bash", payload: { cmd: `echo ${i}` } });
+    }
     for (let i = 0; i < perRun; i++) running.push(claim(ctx, "r")!.id);
   } finally {
     ctx.close();

@@ -27,9 +27,9 @@ try {
     const t = claim(ctx, "x")!;
     complete(ctx, t.id, { result: { summary: "ok" }, stdout: "hi\n" });
   };
-  const rate = (fn: () => void) => {
+  const rate = async (fn: () => unknown) => {
     const t0 = performance.now();
-    for (let i = 0; i < N; i++) fn();
+    for (let i = 0; i < N; i++) await fn();
     return N / ((performance.now() - t0) / 1000);
   };
   let seq = 0;
@@ -45,7 +45,7 @@ try {
   };
 
   for (let i = 0; i < 500; i++) {
-    put();
+    await put();
     take();
   }
   const results: Record<string, number[]> = {
@@ -56,13 +56,15 @@ try {
   };
   const [cycle, enq, cc, ceiling] = Object.values(results);
   for (let r = 0; r < RUNS; r++) {
-    cycle.push(rate(() => {
-      put();
-      take();
-    }));
-    enq.push(rate(put));
-    cc.push(rate(take));
-    ceiling.push(rate(sqliteCommit));
+    cycle.push(
+      await rate(async () => {
+        await put();
+        take();
+      }),
+    );
+    enq.push(await rate(put));
+    cc.push(await rate(take));
+    ceiling.push(await rate(sqliteCommit));
   }
   const tasks = ctx.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n;
 

@@ -12,18 +12,16 @@ import { DENO, query, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "
 
 const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 
-/** Queues `n` tasks in `stream` through the engine (one transaction); returns their IDs. */
+/** Queues `n` tasks in `stream` through the engine; returns their IDs. */
 async function fill(p: TempProject, stream: string, n: number): Promise<string[]> {
   const loaded = await loadConfig(`${p.dir}/sparkq.yml`);
   const ctx = { db: openDb(loaded.dbPath), config: loaded.config };
   try {
-    return ctx.db.write(() => {
-      const ids: string[] = [];
-      for (let i = 0; i < n; i++) {
-        ids.push(enqueue(ctx, { stream, tool: "run-bash", payload: { i } }).id);
-      }
-      return ids;
-    });
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push((await enqueue(ctx, { stream, tool: "run-bash", payload: { i } })).id);
+    }
+    return ids;
   } finally {
     ctx.db.close();
   }

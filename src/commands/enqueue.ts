@@ -11,7 +11,7 @@ export async function enqueue(inv: Inv<"enqueue">): Promise<number> {
   const { payload: raw, tool } = inv.args;
   const payload = parseJsonObject(raw === "-" ? await readStdin() : raw, "payload");
   const p = await openProject(inv);
-  const task = enqueueTask(p, {
+  const task = await enqueueTask(p, {
     stream: inv.flags.stream,
     tool,
     payload,

@@ -76,7 +76,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   } catch { /* no cache, or unreadable: parse the YAML */ }
   if (!config) {
     const text = readConfigText(path);
-    config = (await loadCold<typeof ConfigCold>("config")).parseConfig(path, text);
+    config = await (await loadCold<typeof ConfigCold>("config")).readConfig(path, text);
     try {
       Deno.writeTextFileSync(
         cachePath,

@@ -20,6 +20,11 @@ export const ToolSchema = z.strictObject({
   description: z.string().default(""),
   task_class: z.enum(TASK_CLASSES),
   timeout: timeout.optional(),
+  /**
+   * The tool's payload rules: a JSON Schema (draft 2020-12) every enqueue checks
+   * (SPEC §12.1). Its keywords are checked when the file is read (`readConfig`).
+   */
+  payload: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** The whole of sparkq.yml. */

@@ -6,7 +6,36 @@
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { SparkqError } from "../core/errors.ts";
+import { loadCold } from "../core/cold.ts";
+import type * as JsonSchema from "../core/json_schema.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
+
+/**
+ * Reads a sparkq.yml: `parseConfig`, then the payload schemas its tools declare
+ * (SPEC §12.1), checked by the JSON Schema validator, which is loaded only when a
+ * tool declares one. A bad schema is a config error naming its line.
+ */
+export async function readConfig(path: string, text: string): Promise<Config> {
+  const config = parseConfig(path, text);
+  const declared = Object.entries(config.tools).filter(([, t]) => t.payload !== undefined);
+  if (declared.length === 0) return config;
+  const { schemaProblem } = await loadCold<typeof JsonSchema>("jsonschema");
+  for (const [name, tool] of declared) {
+    const bad = schemaProblem(tool.payload);
+    if (!bad) continue;
+    const at = ["tools", name, "payload", ...bad.path];
+    const lines = new LineCounter();
+    const line = lineOf(parseDocument(text, { lineCounter: lines }), lines, at);
+    throw new SparkqError(
+      `${path}${line ? `:${line}` : ""}: ${at.join(".")}: ${bad.rule}`,
+      {
+        code: "config",
+        hint: "a tool's payload is a JSON Schema (draft 2020-12); see sparkq.yml.example",
+      },
+    );
+  }
+  return config;
+}
 
 /** Parses and validates the text of a sparkq.yml; throws a SparkqError naming the line. */
 export function parseConfig(path: string, text: string): Config {
@@ -133,6 +162,7 @@ function describe(issue: z.core.$ZodIssue, data: unknown): string {
 function kind(expected: string): string {
   const names: Record<string, string> = {
     object: "a mapping",
+    record: "a mapping",
     array: "a list",
     int: "a whole number",
     number: "a number",

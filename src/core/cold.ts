@@ -14,6 +14,7 @@ export const COLD_ENTRIES = {
   config: "../config/cold.ts",
   setup: "../commands/setup.ts",
   server: "../commands/server_cold.ts",
+  jsonschema: "./json_schema.ts",
 } as const;
 
 /** A cold module's name. */

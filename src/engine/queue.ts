@@ -16,6 +16,7 @@ import { requireStream } from "./streams.ts";
 import type { TaskQuery } from "./task_query.ts";
 import { isAutoFailed, isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
+import { checkPayloadRules } from "./payload_rules.ts";
 import { capOutput, requireErrorMessage, requireObject, requireResult } from "./validate.ts";
 
 /** Parses a stored row into the JSON shape (payload and result as objects). */
@@ -81,10 +82,14 @@ export interface EnqueueInput {
   timeout?: number | null;
 }
 
-/** Queues a task in an active stream for a registered tool. */
-export function enqueue(ctx: EngineContext, input: EnqueueInput): Task {
+/**
+ * Queues a task in an active stream for a registered tool. Async because a tool that
+ * declares payload rules has its payload checked by the lazily loaded validator.
+ */
+export async function enqueue(ctx: EngineContext, input: EnqueueInput): Promise<Task> {
   const tool = requireTool(ctx.config, input.tool);
   const payload = requireObject(input.payload, "payload");
+  await checkPayloadRules(tool, payload);
   const timeout = taskTimeout(tool, input.timeout);
   return ctx.db.write(() => {
     const stream = requireStream(ctx, input.stream, { active: "it takes no new tasks" });

@@ -13,6 +13,8 @@ export interface ResolvedTool {
   timeout: number;
   /** Where the timeout came from. */
   timeout_source: "tool" | "class";
+  /** The tool's payload rules (a JSON Schema), when it declares any. */
+  payload?: Record<string, unknown>;
 }
 
 /** Every registered tool, resolved, in registry order. */
@@ -47,11 +49,13 @@ export function taskTimeout(tool: ResolvedTool, override?: number | null): numbe
 
 function resolve(config: Config, name: string, tool: Tool): ResolvedTool {
   const own = tool.timeout;
-  return {
+  const resolved: ResolvedTool = {
     name,
     description: tool.description,
     task_class: tool.task_class,
     timeout: own ?? config.task_classes[tool.task_class].timeout,
     timeout_source: own === undefined ? "class" : "tool",
   };
+  if (tool.payload !== undefined) resolved.payload = tool.payload;
+  return resolved;
 }

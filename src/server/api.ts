@@ -81,7 +81,7 @@ export function apiRoutes(s: ServerContext): Hono {
     const b = await body(c, TaskCreate);
     return created(
       c,
-      enqueue(ctx(), {
+      await enqueue(ctx(), {
         stream: b.stream,
         tool: b.tool_name,
         payload: b.payload,

@@ -25,8 +25,8 @@ import { T0, type TestEngine, testEngine } from "./support.ts";
 const S = 1000;
 const DAY = 86_400_000;
 
-function add(e: TestEngine, n: number, stream = "main"): string {
-  return enqueue(e, { stream, tool: "run-bash", payload: { n } }).id;
+async function add(e: TestEngine, n: number, stream = "main"): Promise<string> {
+  return (await enqueue(e, { stream, tool: "run-bash", payload: { n } })).id;
 }
 
 /** The refusal `fn` throws (a SparkqError), or fails the test. */
@@ -40,17 +40,17 @@ function refusal(fn: () => unknown): { code: string; message: string } {
   assert.fail("expected a refusal");
 }
 
-Deno.test("engine: claim is FIFO by created_at, then insertion order", () => {
+Deno.test("engine: claim is FIFO by created_at, then insertion order", async () => {
   const e = testEngine(["main", "other"]);
   try {
     e.at(5 * S);
-    const a = add(e, 1);
-    const b = add(e, 2); // same created_at as a: insertion order decides
+    const a = await add(e, 1);
+    const b = await add(e, 2); // same created_at as a: insertion order decides
     e.at(1 * S);
-    const early = add(e, 3); // inserted last, created first
-    const elsewhere = add(e, 4, "other");
+    const early = await add(e, 3); // inserted last, created first
+    const elsewhere = await add(e, 4, "other");
     e.at(9 * S);
-    const c = add(e, 5);
+    const c = await add(e, 5);
     const order = [];
     for (let t; (t = claim(e, "main"));) order.push(t.id);
     assert.deepEqual(order, [early, a, b, c]);
@@ -61,10 +61,10 @@ Deno.test("engine: claim is FIFO by created_at, then insertion order", () => {
   }
 });
 
-Deno.test("engine: a claim sets running, started_at and adds one attempt", () => {
+Deno.test("engine: a claim sets running, started_at and adds one attempt", async () => {
   const e = testEngine();
   try {
-    const id = add(e, 1);
+    const id = await add(e, 1);
     e.at(3 * S);
     const t = claim(e, "main")!;
     assert.equal(t.id, id);
@@ -80,12 +80,12 @@ Deno.test("engine: a claim sets running, started_at and adds one attempt", () =>
   }
 });
 
-Deno.test("engine: one task is claimed by exactly one connection", () => {
+Deno.test("engine: one task is claimed by exactly one connection", async () => {
   const e = testEngine();
   const second = openDb(e.db.path);
   try {
     const other: EngineContext = { db: second, config: e.config, now: e.now };
-    const ids = [add(e, 1), add(e, 2), add(e, 3)];
+    const ids = [await add(e, 1), await add(e, 2), await add(e, 3)];
     // Two connections take turns: each task goes to exactly one of them.
     const got = [claim(e, "main")?.id, claim(other, "main")?.id, claim(e, "main")?.id];
     assert.deepEqual(got, ids);
@@ -94,7 +94,7 @@ Deno.test("engine: one task is claimed by exactly one connection", () => {
     for (const id of ids) assert.equal(Number(e.row(id).attempts), 1, "claimed once");
 
     // The storage guard: a claim whose row is no longer queued changes nothing.
-    const last = add(e, 4);
+    const last = await add(e, 4);
     const streamId = e.row(last).stream_id;
     const stamp = new Date(e.clock.ms).toISOString();
     const first = second.write(() => claimQueued(second, streamId, stamp));
@@ -107,10 +107,10 @@ Deno.test("engine: one task is claimed by exactly one connection", () => {
   }
 });
 
-Deno.test("engine: ended streams are never claimed from", () => {
+Deno.test("engine: ended streams are never claimed from", async () => {
   const e = testEngine();
   try {
-    add(e, 1);
+    await add(e, 1);
     e.db.run("UPDATE streams SET status = 'ended' WHERE name = 'main'");
     assert.match(refusal(() => claim(e, "main")).message, /stream 'main' is ended/);
   } finally {
@@ -118,15 +118,15 @@ Deno.test("engine: ended streams are never claimed from", () => {
   }
 });
 
-Deno.test("engine: requeue makes a fresh queued copy and keeps the original", () => {
+Deno.test("engine: requeue makes a fresh queued copy and keeps the original", async () => {
   const e = testEngine(["main", "other"]);
   try {
-    const id = enqueue(e, {
+    const id = (await enqueue(e, {
       stream: "main",
       tool: "run-python",
       payload: { file: "x.py" },
       timeout: 42,
-    }).id;
+    })).id;
     claim(e, "main");
     fail(e, id, { error: "boom" });
     const before = e.row(id);
@@ -156,10 +156,10 @@ Deno.test("engine: requeue makes a fresh queued copy and keeps the original", ()
   }
 });
 
-Deno.test("engine: only failed tasks are requeued", () => {
+Deno.test("engine: only failed tasks are requeued", async () => {
   const e = testEngine();
   try {
-    const queued = add(e, 1);
+    const queued = await add(e, 1);
     assert.match(refusal(() => requeue(e, queued)).message, /it is queued; only failed/);
     claim(e, "main");
     assert.match(refusal(() => requeue(e, queued)).message, /it is running; only failed/);
@@ -171,17 +171,18 @@ Deno.test("engine: only failed tasks are requeued", () => {
   }
 });
 
-Deno.test("engine: purge deletes finished tasks strictly older than the cutoff, never queued or running", () => {
+Deno.test("engine: purge deletes finished tasks strictly older than the cutoff, never queued or running", async () => {
   for (const bulk of [false, true]) {
     const e = testEngine();
     try {
       e.at(0);
       const running = // a year's timeout: still running (not auto-failed) at the end
-        enqueue(e, { stream: "main", tool: "run-bash", payload: {}, timeout: 365 * 86_400 }).id;
-      const atCutoff = add(e, 2);
-      const older = add(e, 3);
-      const failed = add(e, 4);
-      const queued = add(e, 5);
+        (await enqueue(e, { stream: "main", tool: "run-bash", payload: {}, timeout: 365 * 86_400 }))
+          .id;
+      const atCutoff = await add(e, 2);
+      const older = await add(e, 3);
+      const failed = await add(e, 4);
+      const queued = await add(e, 5);
       claim(e, "main"); // running
       claim(e, "main");
       claim(e, "main");

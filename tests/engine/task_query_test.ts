@@ -89,13 +89,13 @@ Deno.test("task query: refusals name the field (the caller's way) and the value"
   );
 });
 
-Deno.test("task query: listTasks shows the default number of tasks, newest first", () => {
+Deno.test("task query: listTasks shows the default number of tasks, newest first", async () => {
   const e = testEngine();
   try {
     const ids: string[] = [];
     for (let i = 0; i < TASK_LIST_DEFAULT + 5; i++) {
       e.at(i);
-      ids.push(enqueue(e, { stream: "main", tool: "run-bash", payload: { i } }).id);
+      ids.push((await enqueue(e, { stream: "main", tool: "run-bash", payload: { i } })).id);
     }
     const listed = listTasks(e, parseTaskQuery({})).map((t) => t.id);
     assert.equal(listed.length, TASK_LIST_DEFAULT);

@@ -17,9 +17,10 @@ const TIMEOUT = 10; // seconds
 const S = 1000;
 
 /** Enqueues a task with a 10 s timeout at T0 and claims it at `claimAt` ms. */
-function running(e: TestEngine, claimAt = 0): string {
+async function running(e: TestEngine, claimAt = 0): Promise<string> {
   e.at(0);
-  const id = enqueue(e, { stream: "main", tool: "run-bash", payload: {}, timeout: TIMEOUT }).id;
+  const id = (await enqueue(e, { stream: "main", tool: "run-bash", payload: {}, timeout: TIMEOUT }))
+    .id;
   e.at(claimAt);
   const t = claim(e, "main");
   assert.equal(t?.id, id);
@@ -30,10 +31,10 @@ function staleIds(e: TestEngine): string[] {
   return listTasks(e, { stale: true }).map((t) => t.id);
 }
 
-Deno.test("engine: a running task turns stale exactly after its timeout", () => {
+Deno.test("engine: a running task turns stale exactly after its timeout", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     e.at(TIMEOUT * S);
     assert.equal(getTask(e, id).stale, false, "at the timeout: not yet stale");
     assert.deepEqual(staleIds(e), []);
@@ -47,10 +48,10 @@ Deno.test("engine: a running task turns stale exactly after its timeout", () => 
   }
 });
 
-Deno.test("engine: auto-fail happens exactly after 2x the timeout, as data", () => {
+Deno.test("engine: auto-fail happens exactly after 2x the timeout, as data", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     e.at(2 * TIMEOUT * S);
     assert.deepEqual(failDeadTasks(e), [], "at 2x the timeout: still running");
     assert.equal(e.row(id).status, "running");
@@ -73,10 +74,10 @@ Deno.test("engine: auto-fail happens exactly after 2x the timeout, as data", () 
   }
 });
 
-Deno.test("engine: every reading command sweeps first (no server needed)", () => {
+Deno.test("engine: every reading command sweeps first (no server needed)", async () => {
   const e = testEngine(["main", "other"]);
   try {
-    const id = running(e);
+    const id = await running(e);
     e.at(2 * TIMEOUT * S + 1);
     // A listing of another stream still fails the dead task, in every stream.
     assert.deepEqual(listTasks(e, { stream: "other" }), []);
@@ -87,10 +88,10 @@ Deno.test("engine: every reading command sweeps first (no server needed)", () =>
   }
 });
 
-Deno.test("engine: a task failed by its worker is not auto-failed, whatever its message", () => {
+Deno.test("engine: a task failed by its worker is not auto-failed, whatever its message", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     fail(e, id, { error: autoFailMessage(TIMEOUT) });
     assert.equal(Number(e.row(id).auto_failed), 0);
     assert.equal(getTask(e, id).auto_failed, false);
@@ -100,10 +101,10 @@ Deno.test("engine: a task failed by its worker is not auto-failed, whatever its 
   }
 });
 
-Deno.test("engine: a late complete of an auto-failed task is refused with code auto_failed", () => {
+Deno.test("engine: a late complete of an auto-failed task is refused with code auto_failed", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     e.at(2 * TIMEOUT * S + 1);
     let refused: unknown;
     try {
@@ -123,10 +124,10 @@ Deno.test("engine: a late complete of an auto-failed task is refused with code a
   }
 });
 
-Deno.test("engine: a heartbeat later than the start moves both deadlines", () => {
+Deno.test("engine: a heartbeat later than the start moves both deadlines", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     const beat = 7 * S;
     setHeartbeat(e, id, beat);
     assert.deepEqual(deadlines(getTask(e, id)), {
@@ -154,10 +155,10 @@ Deno.test("engine: a heartbeat later than the start moves both deadlines", () =>
   }
 });
 
-Deno.test("engine: a heartbeat earlier than the start changes nothing", () => {
+Deno.test("engine: a heartbeat earlier than the start changes nothing", async () => {
   const e = testEngine();
   try {
-    const id = running(e, 5 * S);
+    const id = await running(e, 5 * S);
     setHeartbeat(e, id, 1 * S); // before started_at: the start counts
     e.at(5 * S + TIMEOUT * S + 1);
     assert.equal(getTask(e, id).stale, true);
@@ -168,10 +169,10 @@ Deno.test("engine: a heartbeat earlier than the start changes nothing", () => {
   }
 });
 
-Deno.test("engine: the sweep does not fail a task whose heartbeat landed after it looked", () => {
+Deno.test("engine: the sweep does not fail a task whose heartbeat landed after it looked", async () => {
   const e = testEngine();
   try {
-    const id = running(e);
+    const id = await running(e);
     e.at(2 * TIMEOUT * S + 1);
     const [seen] = listRunning(e.db);
     assert.equal(seen.id, id);
@@ -193,11 +194,11 @@ Deno.test("engine: the sweep does not fail a task whose heartbeat landed after i
   }
 });
 
-Deno.test("engine: nextTimeChange names the next stale or auto-fail moment", () => {
+Deno.test("engine: nextTimeChange names the next stale or auto-fail moment", async () => {
   const e = testEngine();
   try {
     assert.equal(nextTimeChange(e), Infinity, "nothing running: no deadline");
-    const id = running(e);
+    const id = await running(e);
     assert.equal(nextTimeChange(e), T0 + TIMEOUT * S);
     e.at(TIMEOUT * S + 1);
     assert.equal(nextTimeChange(e), T0 + 2 * TIMEOUT * S);
