@@ -161,6 +161,11 @@ function seed(dbPath: string, streams: string[], count: number, kind: "mixed" | 
           updated_at: created,
           started_at: started,
           finished_at: finished ? created : null,
+          auto_failed: 0,
+          heartbeat_at: null,
+          notes: null,
+          late_report: null,
+          requeued_from: null,
         });
       }
     });
