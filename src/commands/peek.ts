@@ -1,6 +1,6 @@
 /** `sparkq peek <stream>` (or `--stream S`): the next queued task as one line of JSON, or nothing. */
 import { openProject } from "../cli/context.ts";
-import { line } from "../platform/terminal.ts";
+import { printJsonLine } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { peek as peekTask } from "../engine/queue.ts";
 
@@ -11,6 +11,6 @@ import { peek as peekTask } from "../engine/queue.ts";
 export async function peek(inv: Inv<"peek">): Promise<number> {
   const p = await openProject(inv);
   const task = peekTask(p, inv.flags.stream);
-  if (task) line(JSON.stringify(task));
+  if (task) printJsonLine(task);
   return 0;
 }

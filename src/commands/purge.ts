@@ -1,6 +1,6 @@
 /** `sparkq purge [--older-than 3d]`: delete old succeeded and failed tasks. */
 import { openProject } from "../cli/context.ts";
-import { line, writeErr } from "../platform/terminal.ts";
+import { clearProgress, line, progress } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { purge as purgeTasks } from "../engine/queue.ts";
 
@@ -19,9 +19,9 @@ export async function purge(inv: Inv<"purge">): Promise<number> {
   const tty = Deno.stderr.isTerminal();
   const n = purgeTasks(p, ms, {
     bulk: true,
-    onProgress: tty ? (done) => writeErr(`\rPurging… ${done} deleted`) : undefined,
+    onProgress: tty ? (done) => progress(`Purging… ${done} deleted`) : undefined,
   });
-  if (tty && n > 0) writeErr("\r\x1b[K");
+  if (tty && n > 0) clearProgress();
   line(`Purged ${n} task${n === 1 ? "" : "s"} finished more than ${label} ago`);
   return 0;
 }

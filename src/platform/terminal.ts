@@ -1,6 +1,25 @@
-/** Terminal output: JSON, aligned tables, and colour that honours NO_COLOR and pipes. */
+/**
+ * Terminal output: JSON, aligned tables, and colour that honours NO_COLOR and pipes.
+ *
+ * Every human-readable writer here (`write`, `line`, `writeErr`, `table`) shows
+ * control characters and bidi overrides of the text as visible escapes
+ * (core/escape.ts), so task or user text can never drive the terminal (SPEC §12.4).
+ * SparkQ's own colours travel through the text as a per-process mark that no task
+ * text can contain, and become escape sequences only after that pass. JSON output
+ * (`printJson`, `printJsonLine`, `printJsonText`) is written exactly.
+ */
+import { escapeControls } from "../core/escape.ts";
 
 const encoder = new TextEncoder();
+
+/** Stands for "ESC [" of SparkQ's own colour codes until the text is escaped. */
+const MARK = `\u{F8FF}${crypto.randomUUID().slice(0, 8)}\u{F8FF}`;
+
+/** Human text as the terminal gets it: escapes shown, then SparkQ's colours applied. */
+function forTerminal(text: string): string {
+  const safe = escapeControls(text);
+  return safe.includes(MARK) ? safe.split(MARK).join("\x1b[") : safe;
+}
 
 /**
  * Writes all of `text`. A closed pipe is a normal end: when the reader of stdout has
@@ -19,24 +38,44 @@ function writeAll(file: typeof Deno.stdout | typeof Deno.stderr, text: string): 
   }
 }
 
-/** Writes text to stdout as is. */
+/** Writes human-readable text to stdout (control characters shown as escapes). */
 export function write(text: string): void {
-  writeAll(Deno.stdout, text);
+  writeAll(Deno.stdout, forTerminal(text));
 }
 
-/** Writes one line to stdout. */
+/** Writes one human-readable line to stdout. */
 export function line(text = ""): void {
   write(text + "\n");
 }
 
-/** Writes text to stderr. */
+/** Writes human-readable text to stderr (control characters shown as escapes). */
 export function writeErr(text: string): void {
-  writeAll(Deno.stderr, text);
+  writeAll(Deno.stderr, forTerminal(text));
 }
 
-/** Prints a value as pretty JSON. */
+/** Prints a value as pretty JSON, exactly. */
 export function printJson(value: unknown): void {
-  line(JSON.stringify(value, null, 2));
+  printJsonText(JSON.stringify(value, null, 2));
+}
+
+/** Prints a value as one line of compact JSON, exactly. */
+export function printJsonLine(value: unknown): void {
+  printJsonText(JSON.stringify(value));
+}
+
+/** Prints JSON text that is already serialised, exactly, with a newline. */
+export function printJsonText(text: string): void {
+  writeAll(Deno.stdout, text + "\n");
+}
+
+/** Shows `text` as a progress line on stderr (a terminal only), replacing the last one. */
+export function progress(text: string): void {
+  writeAll(Deno.stderr, "\r" + escapeControls(text));
+}
+
+/** Clears the progress line on stderr. */
+export function clearProgress(): void {
+  writeAll(Deno.stderr, "\r\x1b[K");
 }
 
 let colorOn: boolean | undefined;
@@ -50,7 +89,7 @@ export function useColor(): boolean {
 }
 
 function paint(code: string): (s: string) => string {
-  return (s) => useColor() ? `\x1b[${code}m${s}\x1b[0m` : s;
+  return (s) => useColor() ? `${MARK}${code}m${s}${MARK}0m` : s;
 }
 /** Colour helpers; plain text when colour is off. */
 export const c = {
@@ -63,14 +102,17 @@ export const c = {
   cyan: paint("36"),
 };
 
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
+const COLOUR = new RegExp(`${MARK}[0-9;]*m`, "g");
 function width(s: string): number {
-  return s.replace(ANSI, "").length;
+  return s.replace(COLOUR, "").length;
 }
 
-/** Renders rows as an aligned table with a bold header; cells may carry colour. */
-export function table(headers: string[], rows: string[][]): string {
+/**
+ * Renders rows as an aligned table with a bold header; cells may carry colour.
+ * Cells are escaped first, so the columns line up with what the terminal shows.
+ */
+export function table(headers: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(escapeControls));
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
   const fmt = (cells: string[]) =>
     cells.map((cell, i) =>

@@ -14,6 +14,7 @@ import { parseTaskQuery } from "../engine/task_query.ts";
 import { listTools } from "../engine/tools.ts";
 import type { TaskStatus } from "../core/constants.ts";
 import type { ServerContext } from "../server/context.ts";
+import { escapeControls } from "../core/escape.ts";
 import { ASSETS } from "./assets/mod.ts";
 import { Layout, type NavKey } from "./layout.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
@@ -23,7 +24,11 @@ import { StreamsPage } from "./pages/streams.tsx";
 import { TaskPage } from "./pages/task.tsx";
 import { TasksPage } from "./pages/tasks.tsx";
 
-/** Renders a whole page as an HTML answer. */
+/**
+ * Renders a whole page as an HTML answer. JSX escapes HTML; on top of that, control
+ * characters and bidi overrides of task text are shown as visible escapes (SPEC §12.4)
+ * on the whole page, so no component can forget it.
+ */
 export async function renderPage(
   s: ServerContext,
   title: string,
@@ -36,7 +41,7 @@ export async function renderPage(
       {body}
     </Layout>
   ).toString();
-  return new Response("<!doctype html>\n" + html, {
+  return new Response("<!doctype html>\n" + escapeControls(html), {
     status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
   });
