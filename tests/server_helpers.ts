@@ -3,7 +3,8 @@
  * permission flags as `deno task sparkq`) on a free loopback port, JSON requests to
  * it, and raw HTTP for the headers fetch() may not set.
  */
-import { freePort, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
+import { freePort, type TempProject, tempProject } from "./helpers.ts";
+import { type Spawned, spawnSparkq } from "./support/process.ts";
 
 export { freePort };
 
@@ -24,34 +25,12 @@ export interface TestServer {
  * Starts `sparkq run` in a process for project `p` (its sparkq.yml names the port),
  * through the project's launcher if it has one.
  */
-export function spawnRun(p: TempProject, args: string[] = ["--no-watchers"]) {
-  const how = sparkqCommand(["run", ...args], {
+export function spawnRun(p: TempProject, args: string[] = ["--no-watchers"]): Spawned {
+  return spawnSparkq(["run", ...args], {
     cwd: p.dir,
     env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
     launcher: p.launcher,
   });
-  const child = new Deno.Command(how.cmd, {
-    args: how.args,
-    cwd: how.cwd,
-    env: how.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) out += chunk;
-  };
-  const done = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  return {
-    child,
-    output: () => out,
-    status: async () => {
-      const st = await child.status;
-      await done;
-      return st.code;
-    },
-  };
 }
 
 /**
@@ -76,12 +55,7 @@ export async function startServer(
         pid: proc.child.pid,
         child: proc.child,
         output: proc.output,
-        async stop(signal: Deno.Signal = "SIGTERM") {
-          try {
-            proc.child.kill(signal);
-          } catch { /* already exited */ }
-          return await proc.status();
-        },
+        stop: proc.stop,
       };
     }
     const code = await proc.status();

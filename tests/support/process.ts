@@ -1,0 +1,275 @@
+/**
+ * Every process the tests start goes through here:
+ *
+ * - `run(cmd, args)` runs any program to its end; `shell(script)` runs `sh -c` (or bash);
+ * - `spawn(cmd, args)` starts one in the background and collects its output;
+ * - `sparkqCommand` says how to start SparkQ — `deno run main.ts` with the `sparkq`
+ *   task's flags, as `deno task sparkq` does, or a built launcher — and `sparkq`,
+ *   `spawnSparkq` and `sparkqOnTerminal` run it that way (to its end, in the
+ *   background, on a pseudo-terminal);
+ * - `freshLauncher()` builds the launcher once per test process.
+ *
+ * Tests import these through tests/helpers.ts or directly.
+ */
+
+/** The repository root (the SparkQ folder). */
+export const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+/** The deno binary running the tests. */
+export const DENO = Deno.execPath();
+
+/** The permission flags of the `sparkq` task in deno.json. */
+export const SPARKQ_FLAGS: string[] = (() => {
+  const cfg = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
+  const words = String(cfg.tasks.sparkq).split(/\s+/);
+  return words.filter((w) => w.startsWith("--"));
+})();
+
+const dec = new TextDecoder();
+
+/** What a finished process produced. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Where and how a process runs. */
+export interface ProcessOptions {
+  cwd?: string;
+  /** Added to (or, with `clearEnv`, instead of) the test runner's environment. */
+  env?: Record<string, string>;
+  clearEnv?: boolean;
+  /** Text fed to stdin, which is then closed (default: no stdin). */
+  stdin?: string | Uint8Array;
+}
+
+function command(cmd: string, args: string[], opts: ProcessOptions): Deno.Command {
+  return new Deno.Command(cmd, {
+    args,
+    cwd: opts.cwd,
+    env: opts.env,
+    clearEnv: opts.clearEnv,
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Writes `input` to the child's stdin and closes it (quietly if the child has gone). */
+async function feed(child: Deno.ChildProcess, input: string | Uint8Array): Promise<void> {
+  const w = child.stdin.getWriter();
+  await w.write(typeof input === "string" ? new TextEncoder().encode(input) : input)
+    .catch(() => {});
+  await w.close().catch(() => {});
+}
+
+/** Runs a program to its end; returns its exit code, stdout and stderr. */
+export async function run(
+  cmd: string,
+  args: string[],
+  opts: ProcessOptions = {},
+): Promise<RunResult> {
+  const child = command(cmd, args, opts).spawn();
+  if (opts.stdin !== undefined) await feed(child, opts.stdin);
+  const out = await child.output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Runs a shell script (`sh -c`, or `bash -c`) to its end; `$1`… are `args`. */
+export function shell(
+  script: string,
+  args: string[] = [],
+  opts: ProcessOptions & { shell?: "sh" | "bash" } = {},
+): Promise<RunResult> {
+  return run(opts.shell ?? "sh", ["-c", script, "sh", ...args], opts);
+}
+
+/** A process running in the background. */
+export interface Spawned {
+  child: Deno.ChildProcess;
+  pid: number;
+  /** Its stdout and stderr so far, in the order they arrived. */
+  output(): string;
+  /** Its stdout so far. */
+  stdout(): string;
+  /** Its stderr so far. */
+  stderr(): string;
+  /** Resolves once `pattern` shows in the output; throws if the process ends first. */
+  waitFor(pattern: string | RegExp, ms?: number): Promise<void>;
+  /** Waits for the end and all output: the exit code (null when a signal ended it). */
+  done(): Promise<{ code: number | null; signal: Deno.Signal | null }>;
+  /** Waits for the end: the exit code (as `Deno.ChildProcess.status` gives it). */
+  status(): Promise<number>;
+  /** Sends `signal` (default SIGTERM) unless it has ended, then waits: the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** Starts a program in the background, collecting its stdout and stderr. */
+export function spawn(cmd: string, args: string[], opts: ProcessOptions = {}): Spawned {
+  const child = command(cmd, args, opts).spawn();
+  if (opts.stdin !== undefined) feed(child, opts.stdin);
+  let all = "", out = "", err = "";
+  const pump = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
+      add(chunk);
+      all += chunk;
+    }
+  };
+  const pumped = Promise.all([
+    pump(child.stdout, (t) => out += t),
+    pump(child.stderr, (t) => err += t),
+  ]);
+  let ended = false;
+  const status = child.status.then((s) => {
+    ended = true;
+    return s;
+  });
+  const done = async () => {
+    const s = await status;
+    await pumped;
+    return { code: s.signal ? null : s.code, signal: s.signal };
+  };
+  return {
+    child,
+    pid: child.pid,
+    output: () => all,
+    stdout: () => out,
+    stderr: () => err,
+    async waitFor(pattern, ms = 20_000) {
+      const seen = () => typeof pattern === "string" ? all.includes(pattern) : pattern.test(all);
+      const deadline = Date.now() + ms;
+      while (!seen()) {
+        if (ended) {
+          await pumped;
+          if (seen()) return;
+          throw new Error(`${cmd} ended before printing ${pattern}:\n${all}`);
+        }
+        if (Date.now() > deadline) throw new Error(`${cmd} did not print ${pattern}:\n${all}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    done,
+    async status() {
+      await pumped;
+      return (await status).code;
+    },
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch { /* already ended */ }
+      await pumped;
+      return (await status).code;
+    },
+  };
+}
+
+/** Options of a SparkQ run. */
+export interface RunOptions {
+  /** The directory the user "is in" (INIT_CWD for the source, the cwd for a launcher). */
+  cwd: string;
+  /** Text fed to stdin. */
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  /**
+   * Run through this launcher (a built `./sparkq`) instead of `deno run main.ts`.
+   * Default: {@link DEFAULT_LAUNCHER}.
+   */
+  launcher?: string;
+}
+
+/**
+ * The launcher every SparkQ run uses unless told otherwise: with
+ * `SPARKQ_TEST_VIA=launcher`, `$SPARKQ_TEST_LAUNCHER` or the repository's `./sparkq`
+ * (build it first: `deno task bundle`); otherwise none (the source).
+ */
+export const DEFAULT_LAUNCHER: string | undefined = Deno.env.get("SPARKQ_TEST_VIA") === "launcher"
+  ? Deno.env.get("SPARKQ_TEST_LAUNCHER") || `${ROOT}/sparkq`
+  : undefined;
+
+/**
+ * The process that runs `sparkq <args>` for a user in `opts.cwd`: `deno run` of main.ts
+ * with the task's flags (cwd = the SparkQ folder, INIT_CWD = the user's directory, as
+ * `deno task sparkq` does), or `sh <launcher>` from the user's directory.
+ */
+export function sparkqCommand(
+  args: string[],
+  opts: Omit<RunOptions, "stdin">,
+): { cmd: string; args: string[]; cwd: string; env: Record<string, string> } {
+  const env = { NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env };
+  const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
+  if (launcher === undefined) {
+    return {
+      cmd: DENO,
+      args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args],
+      cwd: ROOT,
+      env: { INIT_CWD: opts.cwd, ...env },
+    };
+  }
+  // The launcher finds deno on PATH: put the one running these tests first.
+  const path = `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
+  return { cmd: "sh", args: [launcher, ...args], cwd: opts.cwd, env: { PATH: path, ...env } };
+}
+
+/** Runs `sparkq <args>` to its end (through `deno run` with the task's flags, or a launcher). */
+export function sparkq(args: string[], opts: RunOptions): Promise<RunResult> {
+  const how = sparkqCommand(args, opts);
+  return run(how.cmd, how.args, { cwd: how.cwd, env: how.env, stdin: opts.stdin });
+}
+
+/** Starts `sparkq <args>` in the background (a server, a watcher, a process to kill). */
+export function spawnSparkq(args: string[], opts: RunOptions): Spawned {
+  const how = sparkqCommand(args, opts);
+  return spawn(how.cmd, how.args, { cwd: how.cwd, env: how.env, stdin: opts.stdin });
+}
+
+/**
+ * Runs `sparkq <args>` on a pseudo-terminal (util-linux `script`), typing `opts.stdin`
+ * as the user would; returns what the terminal showed (stdout and stderr together).
+ * `NO_COLOR` is unset unless `opts.env` sets it.
+ */
+export async function sparkqOnTerminal(
+  args: string[],
+  opts: RunOptions,
+): Promise<{ code: number; out: string }> {
+  const how = sparkqCommand(args, { ...opts, env: { NO_COLOR: "", ...opts.env } });
+  const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const inner = `cd ${quote(how.cwd)} && exec ${[how.cmd, ...how.args].map(quote).join(" ")}`;
+  const r = await run("script", ["-qfec", inner, "/dev/null"], { env: how.env, stdin: opts.stdin });
+  return { code: r.code, out: r.stdout };
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * A launcher built for this test run: the SparkQ sources (deno.json, deno.lock, main.ts,
+ * src, scripts, WORKER_PLAYBOOK.md) copied into a temp folder and `deno task bundle` run
+ * there, so a test proves the program as it is now and not a `./sparkq` left by an
+ * earlier build. Built once per test process; returns the launcher's path.
+ */
+export function freshLauncher(): Promise<string> {
+  built ??= (async () => {
+    const base = await Deno.makeTempDir({ prefix: "sparkq-launcher-" });
+    const sq = `${base}/sparkq`;
+    await Deno.mkdir(sq);
+    const copy = async (from: string, to: string): Promise<void> => {
+      if ((await Deno.stat(from)).isFile) return Deno.copyFile(from, to);
+      await Deno.mkdir(to, { recursive: true });
+      for await (const e of Deno.readDir(from)) await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+    };
+    for (const f of ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"]) {
+      await copy(`${ROOT}/${f}`, `${sq}/${f}`);
+    }
+    const r = await run(DENO, ["task", "--quiet", "bundle"], {
+      cwd: sq,
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+    });
+    if (r.code !== 0) throw new Error(`deno task bundle failed:\n${r.stderr}`);
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(base, { recursive: true });
+      } catch { /* already gone */ }
+    });
+    return `${sq}/sparkq`;
+  })();
+  return built;
+}
