@@ -5,12 +5,7 @@
  * started by tests/support/process.ts (re-exported here).
  */
 import { DatabaseSync } from "node:sqlite";
-import {
-  DEFAULT_LAUNCHER,
-  type RunOptions,
-  type RunResult,
-  sparkq,
-} from "./support/process.ts";
+import { DEFAULT_LAUNCHER, type RunOptions, type RunResult, sparkq } from "./support/process.ts";
 
 export {
   DEFAULT_LAUNCHER,
@@ -29,9 +24,7 @@ export async function ok(args: string[], opts: RunOptions): Promise<string> {
   const r = await sparkq(args, opts);
   if (r.code !== 0) {
     throw new Error(
-      `sparkq ${
-        args.join(" ")
-      } exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+      `sparkq ${args.join(" ")} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
     );
   }
   return r.stdout;
@@ -151,9 +144,7 @@ export async function assertRefused(
 ): Promise<RunResult> {
   const before = dumpDb(p.db);
   const r = await p.run(args, extra);
-  const where = `sparkq ${
-    args.join(" ")
-  }\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+  const where = `sparkq ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   if (r.code !== code) {
     throw new Error(`expected exit ${code}, got ${r.code}: ${where}`);
   }
