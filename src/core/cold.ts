@@ -15,6 +15,7 @@ export const COLD_ENTRIES = {
   setup: "../commands/setup.ts",
   server: "../commands/server_cold.ts",
   jsonschema: "./json_schema.ts",
+  mcp: "../mcp/mod.ts",
 } as const;
 
 /** A cold module's name. */
