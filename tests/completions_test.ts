@@ -150,6 +150,45 @@ Deno.test("the hidden name listings print names only, and nothing outside a proj
   }
 });
 
+Deno.test("completion scripts are the stored fixtures (regenerate: deno task fixtures)", async () => {
+  const p = await tempProject();
+  try {
+    for (const shell of ["bash", "zsh"]) {
+      const fixture = new URL(`./fixtures/completions/sparkq.${shell}`, import.meta.url);
+      assert.equal(
+        await p.ok(["completions", shell]),
+        await Deno.readTextFile(fixture),
+        `'sparkq completions ${shell}' differs from ${fixture.pathname}: if the change is ` +
+          "meant (a command or flag was declared), run 'deno task fixtures' and review the diff",
+      );
+    }
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("the scripts complete from the declared kinds: names, paths, choices", async () => {
+  const bashText = await Deno.readTextFile(
+    new URL("./fixtures/completions/sparkq.bash", import.meta.url),
+  );
+  // a positional stream, a stream flag, a session flag, a tool, paths, choices, free text
+  for (
+    const line of [
+      "'claim|0') echo 'stream' ;;",
+      "'claim|--stream'|'claim|-s') echo 'stream' ;;",
+      "'stream create|--session'|'stream create|-s') echo 'session' ;;",
+      "'enqueue|0') echo 'tool' ;;",
+      "'complete|--result-file') echo 'file' ;;",
+      "'setup|--script-dir') echo 'dir' ;;",
+      "'tasks|--status') echo 'w:queued running succeeded failed' ;;",
+      "'completions|0') echo 'w:bash zsh' ;;",
+      "'complete|--summary') echo 'value' ;;",
+      "*'|--config') echo 'file' ;;",
+    ]
+  ) assert.ok(bashText.includes(line), `missing: ${line}`);
+  assert.ok(!bashText.includes("__streams "), "the hidden listings are not offered");
+});
+
 const hasZsh = await new Deno.Command("sh", { args: ["-c", "command -v zsh"], stdout: "null" })
   .output().then((o) => o.success, () => false);
 

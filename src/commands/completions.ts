@@ -7,7 +7,7 @@
  * `sparkq completions __streams|__sessions|__tools` prints one name per line (and
  * nothing, exit 0, when there is no project), so completion never shows an error.
  */
-import { COMMANDS, GLOBAL_FLAGS, type Inv, NAME_LISTINGS } from "../cli/table.ts";
+import { COMMANDS, GLOBAL_FLAGS, type Inv, NAME_LISTINGS, type SHELLS } from "../cli/table.ts";
 import { flagsOf } from "../cli/args.ts";
 import { openProject } from "../cli/context.ts";
 import { line, write } from "../platform/terminal.ts";
@@ -34,8 +34,7 @@ const LISTINGS: Record<
 /** `completions <bash|zsh>` (and the hidden name listings the scripts call). */
 export async function completions(inv: Inv<"completions">): Promise<number> {
   const shell = inv.args.shell;
-  if (shell === "bash") write(bashScript(COMMANDS));
-  else if (shell === "zsh") write(zshScript(COMMANDS));
+  if (shell === "bash" || shell === "zsh") write(completionScript(shell));
   else {
     try {
       const names = await LISTINGS[shell](inv);
@@ -43,6 +42,17 @@ export async function completions(inv: Inv<"completions">): Promise<number> {
     } catch { /* no project here, or no database: complete nothing */ }
   }
   return 0;
+}
+
+/**
+ * The completion script of `shell`, generated from the command table (stored copies
+ * in tests/fixtures/completions/, written by `deno task fixtures`).
+ */
+export function completionScript(
+  shell: typeof SHELLS[number],
+  commands: CommandSpec[] = COMMANDS,
+): string {
+  return shell === "bash" ? bashScript(commands) : zshScript(commands);
 }
 
 /** How a declared value is completed, from its kind and choices. */

@@ -37,7 +37,8 @@ export async function task(inv: Inv<"task">): Promise<number> {
   section(out, "Payload", JSON.stringify(t.payload, null, 2));
   if (t.result) {
     const { summary, ...rest } = t.result;
-    const body = [`${c.bold("Summary:")} ${String(summary)}`];
+    // A failed task's result (structured facts) need not have a summary.
+    const body = summary === undefined ? [] : [`${c.bold("Summary:")} ${String(summary)}`];
     if (Object.keys(rest).length) body.push(JSON.stringify(rest, null, 2));
     section(out, "Result", body.join("\n"));
   }
