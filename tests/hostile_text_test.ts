@@ -6,7 +6,7 @@
  * `--json` output carries the text exactly.
  */
 import assert from "node:assert/strict";
-import { DENO, ROOT, tempProject } from "./helpers.ts";
+import { freshLauncher, sparkq, tempProject } from "./helpers.ts";
 
 /** Everything a hostile worker or user might put in task text. */
 const HOSTILE = "A\x1b]52;c;aGVsbG8=\x07B" + // OSC 52: write the clipboard
@@ -26,22 +26,9 @@ function assertSafe(out: string, what: string): void {
   assert.equal(m, null, `${what}: raw U+${m?.[0].charCodeAt(0).toString(16)} in ${out}`);
 }
 
-/** Runs the launcher (dist bundle) in `cwd`; `deno task bundle` must have built it. */
+/** Runs a freshly built launcher (the bundle) in `cwd`. */
 async function viaLauncher(cwd: string, env: Record<string, string>, args: string[]) {
-  const out = await new Deno.Command("sh", {
-    args: [`${ROOT}/sparkq`, ...args],
-    cwd,
-    stdin: "null",
-    env: {
-      NO_COLOR: "1",
-      RUST_BACKTRACE: "0",
-      INIT_CWD: cwd,
-      PATH: `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      ...env,
-    },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return await sparkq(args, { cwd, env, launcher: await freshLauncher() });
 }
 
 Deno.test("hostile task text is shown as visible escapes in every human output; --json is exact", async () => {

@@ -1,6 +1,6 @@
 /** `sparkq claim <stream>` (or `--stream S`): claim the stream's oldest queued task and print it. */
 import { openProject } from "../cli/context.ts";
-import { printJson } from "../platform/terminal.ts";
+import { printJsonText } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { claim as claimTask, streamsWithQueued } from "../engine/queue.ts";
 import { SparkqError } from "../core/errors.ts";
@@ -23,7 +23,8 @@ export async function claim(inv: Inv<"claim">): Promise<number> {
       : ["no stream has queued tasks"];
     throw new SparkqError("--stream is required", { hint: [...lines, inv.usage].join("\n") });
   }
-  const task = claimTask(p, stream);
-  if (task) printJson(task);
+  // Serialised inside the claim: a task that cannot be printed stays queued.
+  const claimed = claimTask(p, stream, (t) => JSON.stringify(t, null, 2));
+  if (claimed) printJsonText(claimed.out);
   return 0;
 }

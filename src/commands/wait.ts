@@ -7,7 +7,7 @@
  * task is there.
  */
 import { openProject } from "../cli/context.ts";
-import { printJson } from "../platform/terminal.ts";
+import { printJsonText } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
@@ -28,9 +28,10 @@ export async function wait(inv: Inv<"wait">): Promise<number> {
     for (;;) {
       requireStream(p, stream, { active: ACTIVE });
       if (peek(p, stream)) {
-        const task = claim(p, stream);
-        if (task) {
-          printJson(task);
+        // Serialised inside the claim: a task that cannot be printed stays queued.
+        const claimed = claim(p, stream, (t) => JSON.stringify(t, null, 2));
+        if (claimed) {
+          printJsonText(claimed.out);
           return 0;
         }
         continue; // another worker took it first: look again at once

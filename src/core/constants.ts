@@ -35,6 +35,11 @@ export const DEFAULT_PURGE_DAYS = 3;
 /** Largest stdout/stderr stored per task, in bytes (8 MiB). */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
+/** Largest payload or result: bytes of its compact JSON text (1 MiB, SPEC §12.1). */
+export const MAX_JSON_BYTES = 1024 * 1024;
+/** Deepest nesting of a payload or result: levels of objects and arrays (SPEC §12.1). */
+export const MAX_JSON_DEPTH = 64;
+
 const NAME_BODY = "[A-Za-z0-9_][A-Za-z0-9._\\-]{0,63}";
 /** Names of sessions and streams: 1–64 of a-z A-Z 0-9 . _ -, not starting with . or -. */
 export const NAME_PATTERN = new RegExp(`^${NAME_BODY}$`);

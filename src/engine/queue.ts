@@ -17,7 +17,14 @@ import type { TaskQuery } from "./task_query.ts";
 import { isAutoFailed, isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
 import { checkPayloadRules } from "./payload_rules.ts";
-import { capOutput, requireErrorMessage, requireObject, requireResult } from "./validate.ts";
+import {
+  capOutput,
+  checkJsonLimits,
+  requireErrorMessage,
+  requireHandover,
+  requireObject,
+  requireResult,
+} from "./validate.ts";
 
 /** Parses a stored row into the JSON shape (payload and result as objects). */
 export function toTask(row: TaskRow): Task {
@@ -88,8 +95,9 @@ export interface EnqueueInput {
  */
 export async function enqueue(ctx: EngineContext, input: EnqueueInput): Promise<Task> {
   const tool = requireTool(ctx.config, input.tool);
-  const payload = requireObject(input.payload, "payload");
-  await checkPayloadRules(tool, payload);
+  const object = requireObject(input.payload, "payload");
+  const payload = checkJsonLimits(object, "payload");
+  await checkPayloadRules(tool, object);
   const timeout = taskTimeout(tool, input.timeout);
   return ctx.db.write(() => {
     const stream = requireStream(ctx, input.stream, { active: "it takes no new tasks" });
@@ -97,7 +105,7 @@ export async function enqueue(ctx: EngineContext, input: EnqueueInput): Promise<
       stream_id: stream.id,
       tool_name: tool.name,
       task_class: tool.task_class,
-      payload: JSON.stringify(payload),
+      payload,
       timeout,
     });
   });
@@ -115,14 +123,33 @@ export function peek(ctx: EngineContext, streamName: string): Task | undefined {
 /**
  * Claims the oldest queued task of an active stream, atomically: exactly one caller
  * gets each task. Undefined when the stream has nothing queued.
+ *
+ * The task is handed over inside the claim's transaction: `handover` (the caller's
+ * serialisation, JSON text by default) runs before the commit, so a task that cannot
+ * be handed over (a payload too deep, written by an older SparkQ) stays queued.
  */
-export function claim(ctx: EngineContext, streamName: string): TaskDetail | undefined {
+export function claim(ctx: EngineContext, streamName: string): TaskDetail | undefined;
+export function claim<T>(
+  ctx: EngineContext,
+  streamName: string,
+  handover: (task: TaskDetail) => T,
+): { task: TaskDetail; out: T } | undefined;
+export function claim<T>(
+  ctx: EngineContext,
+  streamName: string,
+  handover?: (task: TaskDetail) => T,
+): TaskDetail | { task: TaskDetail; out: T } | undefined {
   failDeadTasks(ctx);
-  const row = ctx.db.write(() => {
+  const claimed = ctx.db.write(() => {
     const stream = requireStream(ctx, streamName, { active: "its tasks are never claimed" });
-    return store.claimQueued(ctx.db, stream.id, nowStamp(ctx));
+    const row = store.claimQueued(ctx.db, stream.id, nowStamp(ctx));
+    if (!row) return undefined;
+    requireHandover(row.id, row.payload);
+    const task = withStream(ctx, row);
+    return { task, out: handover ? handover(task) : JSON.stringify(task) };
   });
-  return row ? withStream(ctx, row) : undefined;
+  if (!claimed) return undefined;
+  return handover ? claimed as { task: TaskDetail; out: T } : claimed.task;
 }
 
 /** Output a worker reports with complete or fail. */
@@ -137,10 +164,10 @@ export function complete(
   id: string,
   input: { result: unknown } & Outputs,
 ): Task {
-  const result = requireResult(input.result);
+  const result = checkJsonLimits(requireResult(input.result), "result");
   return finish(ctx, id, "complete", {
     status: "succeeded",
-    result: JSON.stringify(result),
+    result,
     error: null,
     stdout: capOutput(input.stdout),
     stderr: capOutput(input.stderr),
@@ -159,7 +186,7 @@ export function fail(
   const error = requireErrorMessage(input.error);
   const result = input.result === undefined || input.result === null
     ? null
-    : JSON.stringify(requireObject(input.result, "result"));
+    : checkJsonLimits(requireObject(input.result, "result"), "result");
   return finish(ctx, id, "fail", {
     status: "failed",
     result,

@@ -1,9 +1,13 @@
 /** Checks of user-supplied task content, shared by the CLI and the HTTP API. */
-import { invalid } from "../core/errors.ts";
-import { MAX_OUTPUT_BYTES } from "../core/constants.ts";
+import { invalid, SparkqError } from "../core/errors.ts";
+import { MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_OUTPUT_BYTES } from "../core/constants.ts";
 
-/** Parses text that must be a JSON object; `what` names it in the error. */
+/**
+ * Parses text that must be a JSON object; `what` names it in the error. The nesting
+ * is checked on the text before parsing, so a hostile depth never reaches JSON.parse.
+ */
 export function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw tooDeep(what);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -21,6 +25,95 @@ export function requireObject(value: unknown, what: string): Record<string, unkn
     throw invalid(`${what} must be a JSON object, got ${kind}`, `for example: {"key": "value"}`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * The size and nesting limits of payloads and results (SPEC §12.1): at most
+ * `MAX_JSON_DEPTH` levels of objects and arrays, and at most `MAX_JSON_BYTES` bytes
+ * of compact JSON text. Returns that text (what is stored). Too deep is `invalid`,
+ * too big is `too_large`; both say the limit.
+ */
+export function checkJsonLimits(value: unknown, what: string): string {
+  if (valueDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw tooDeep(what);
+  const text = JSON.stringify(value);
+  const bytes = text.length > MAX_JSON_BYTES / 3 ? encoder.encode(text).length : text.length;
+  if (bytes > MAX_JSON_BYTES) {
+    throw new SparkqError(
+      `${what} is ${mib(bytes)} of JSON (${bytes} bytes); the limit is ${
+        mib(MAX_JSON_BYTES)
+      } (${MAX_JSON_BYTES} bytes)`,
+      {
+        code: "too_large",
+        hint: "keep big data in a file and put its path in the payload",
+      },
+    );
+  }
+  return text;
+}
+
+/**
+ * Refuses to hand over a stored payload nested beyond the limit (written by an older
+ * SparkQ): the claim rolls back and the task stays queued.
+ */
+export function requireHandover(id: string, payloadText: string): void {
+  if (jsonTextDepth(payloadText, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH) return;
+  throw invalid(
+    `task ${id} cannot be handed over: its payload is nested more than ${MAX_JSON_DEPTH} levels deep (written by an older SparkQ); it stays queued`,
+    `the limit is ${MAX_JSON_DEPTH} levels; the tasks queued after it in this stream wait behind it`,
+  );
+}
+
+/**
+ * How deeply `text` nests objects and arrays, counted on the raw JSON text (brackets
+ * inside strings are skipped), without parsing. Stops counting past `stopAbove`.
+ */
+export function jsonTextDepth(text: string, stopAbove = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > stopAbove) return max;
+      }
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** How deeply a parsed value nests objects and arrays (iterative; stops past `stopAbove`). */
+function valueDepth(value: unknown, stopAbove: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) {
+      max = d;
+      if (max > stopAbove) return max;
+    }
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
+    }
+  }
+  return max;
+}
+
+function tooDeep(what: string): SparkqError {
+  return invalid(
+    `${what} is nested more than ${MAX_JSON_DEPTH} levels deep; the limit is ${MAX_JSON_DEPTH} levels of objects and arrays`,
+    "flatten the structure, or keep it in a file and put its path in the payload",
+  );
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 104857.6) / 10} MiB`;
 }
 
 /** Checks a result: a JSON object with a non-empty string `summary`. */

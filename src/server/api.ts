@@ -18,6 +18,8 @@ import {
   Complete,
   Empty,
   Fail,
+  MAX_BODY_BYTES,
+  MAX_SMALL_BODY_BYTES,
   parseBody,
   parseQuery,
   readBody,
@@ -35,8 +37,11 @@ import { baseUrl, type ServerContext } from "./context.ts";
 export function apiRoutes(s: ServerContext): Hono {
   const api = new Hono();
   const ctx = () => s.project;
-  const body = async <T>(c: Context, schema: Parameters<typeof parseBody<T>>[1]) =>
-    parseBody(await readBody(c.req.raw), schema);
+  const body = async <T>(
+    c: Context,
+    schema: Parameters<typeof parseBody<T>>[1],
+    max = MAX_SMALL_BODY_BYTES,
+  ) => parseBody(await readBody(c.req.raw, max), schema);
   const created = (c: Context, value: unknown) => c.json(value, 201);
 
   // Any write may change what the UI shows: tell the live feed at once.
@@ -95,11 +100,11 @@ export function apiRoutes(s: ServerContext): Hono {
     return created(c, requeue(ctx(), c.req.param("id"), { stream: b.stream ?? undefined }));
   });
   api.post("/tasks/:id/complete", async (c) => {
-    const b = await body(c, Complete);
+    const b = await body(c, Complete, MAX_BODY_BYTES);
     return c.json(complete(ctx(), c.req.param("id"), b));
   });
   api.post("/tasks/:id/fail", async (c) => {
-    const b = await body(c, Fail);
+    const b = await body(c, Fail, MAX_BODY_BYTES);
     return c.json(fail(ctx(), c.req.param("id"), b));
   });
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { SparkqError } from "../core/errors.ts";
-import { LIFECYCLE_STATUSES } from "../core/constants.ts";
+import { LIFECYCLE_STATUSES, MAX_JSON_BYTES } from "../core/constants.ts";
 
 const text = z.string();
 const optText = z.string().nullish();
@@ -45,20 +45,42 @@ export const StreamQuery = z.strictObject({
 /** GET /api/sessions */
 export const SessionQuery = z.strictObject({ status: z.enum(LIFECYCLE_STATUSES).optional() });
 
-/** Largest request body: two 8 MiB outputs plus a result, with room for JSON escaping. */
+/**
+ * Largest body of `complete` and `fail`: two 8 MiB outputs plus a result, with room
+ * for JSON escaping.
+ */
 export const MAX_BODY_BYTES = 48 * 1024 * 1024;
+/**
+ * Largest body of every other request (enqueue, sessions, streams…): a payload at
+ * its 1 MiB limit with room for whitespace. The server never buffers more than this
+ * of such a request: the 10 clients × 45 MiB of issue 10 are refused at the door.
+ */
+export const MAX_SMALL_BODY_BYTES = 2 * MAX_JSON_BYTES;
 
-/** Reads a request body as text, refusing (413) one larger than `max` bytes. */
+/**
+ * Reads a request body as text, refusing (413, `too_large`) one larger than `max`
+ * bytes: by its Content-Length before reading, or as soon as a streamed body passes it.
+ */
 export async function readBody(req: Request, max = MAX_BODY_BYTES): Promise<string> {
-  const tooBig = () => new SparkqError(`request body is larger than ${max} bytes`, { status: 413 });
+  const tooBig = () =>
+    new SparkqError(
+      `request body is larger than ${max} bytes (payloads and results are limited to ${MAX_JSON_BYTES} bytes of JSON)`,
+      { code: "too_large" },
+    );
   if (Number(req.headers.get("content-length") ?? 0) > max) throw tooBig();
   if (!req.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req.body) {
-    size += chunk.length;
-    if (size > max) throw tooBig();
-    chunks.push(chunk);
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      throw tooBig();
+    }
+    chunks.push(value);
   }
   const all = new Uint8Array(size);
   let at = 0;
