@@ -2,7 +2,7 @@
  * The CLI's front door: finds the command, parses its arguments, runs its handler,
  * and turns every SparkqError into `Error: …` on stderr with its exit code.
  */
-import { isSparkqError } from "../core/errors.ts";
+import { asDiskFull, errorBody, isSparkqError, SparkqError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { findCommand, flagsOf, parseArgs, placeholder, usageLine } from "./args.ts";
 import { COMMANDS, runCommand } from "./commands.ts";
@@ -29,25 +29,34 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return await runCommand(inv);
   } catch (e) {
-    return report(e);
+    return report(e, argv.includes("--json"));
   }
 }
 
-/** Prints an error the way every SparkQ command does; returns its exit code. */
-export function report(e: unknown): number {
-  if (isSparkqError(e)) {
-    writeErr(`Error: ${e.message}\n${e.hint ? e.hint + "\n" : ""}`);
-    return e.exitCode;
+/**
+ * Prints an error the way every SparkQ command does; returns its exit code. With
+ * `json` (`--json` on the command line) the error is one line of JSON on stderr, the
+ * API's error body `{"error", "code", "hint"?}` (SPEC §12.1).
+ */
+export function report(err: unknown, json = false): number {
+  const e = isSparkqError(err) ? err : asDiskFull(err) ?? err;
+  const known = isSparkqError(e)
+    ? e
+    : e instanceof Deno.errors.NotCapable
+    ? new SparkqError(e.message.replace(/, run again with.*$/, ""), {
+      code: "permission",
+      hint:
+        "SparkQ runs with narrow permissions: it writes only inside its folder and the temp dir (see README: Permissions)",
+    })
+    : undefined;
+  if (known) {
+    if (json) writeErr(JSON.stringify(errorBody(known)) + "\n");
+    else writeErr(`Error: ${known.message}\n${known.hint ? known.hint + "\n" : ""}`);
+    return known.exitCode;
   }
-  if (e instanceof Deno.errors.NotCapable) {
-    writeErr(
-      `Error: ${e.message.replace(/, run again with.*$/, "")}\n` +
-        "SparkQ runs with narrow permissions: it writes only inside its folder and the temp dir (see README: Permissions)\n",
-    );
-    return 1;
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  writeErr(`Error: unexpected failure: ${msg}\n`);
+  const msg = `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
+  if (json) writeErr(JSON.stringify({ error: msg, code: "internal" }) + "\n");
+  else writeErr(`Error: ${msg}\n`);
   if (Deno.env.get("SPARKQ_DEBUG") && e instanceof Error) writeErr(`${e.stack}\n`);
   return 1;
 }
@@ -74,7 +83,7 @@ function mainHelp(): string {
       "requeue",
       "purge",
     ]],
-    ["Server and workers", ["run", "stop", "watch", "wait"]],
+    ["Server and workers", ["run", "stop", "watch", "wait", "mcp"]],
     ["Shell", ["completions"]],
   ];
   const byName = new Map(COMMANDS.map((cmd) => [cmd.name, cmd]));

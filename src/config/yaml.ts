@@ -48,12 +48,15 @@ export function parseConfig(path: string, text: string): Config {
       `${path}:${line}: invalid YAML: ${
         err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
       }`,
-      { hint: "fix the file, or re-run 'sparkq setup' to rewrite it" },
+      { code: "config", hint: "fix the file, or re-run 'sparkq setup' to rewrite it" },
     );
   }
   const data = doc.toJS() ?? {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new SparkqError(`${path}:1: expected a mapping of settings (project, server, tools, …)`);
+    throw new SparkqError(
+      `${path}:1: expected a mapping of settings (project, server, tools, …)`,
+      { code: "config" },
+    );
   }
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
@@ -67,7 +70,7 @@ export function parseConfig(path: string, text: string): Config {
     const where = issue.path.length ? issue.path.join(".") : "(top level)";
     throw new SparkqError(
       `${path}${line ? `:${line}` : ""}: ${where}: ${describe(issue, data)}`,
-      { hint: "see sparkq.yml.example for every key and its type" },
+      { code: "config", hint: "see sparkq.yml.example for every key and its type" },
     );
   }
   return parsed.data;

@@ -125,8 +125,51 @@ export const TaskDetailSchema = TaskSchema.extend({ stream: TaskStreamSchema });
 /** A task with its stream. */
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 
-/** A task in a listing: the task plus its stream's name and whether it is stale. */
+/** Where a claimed task's work happens: the project and its paths, absolute. */
+export const TaskProjectSchema = z.object({
+  name: z.string(),
+  repo_path: z.string().nullable(),
+  prd_path: z.string().nullable(),
+});
+/** A claimed task (claim, wait, API and MCP claim): the task, its stream and project. */
+export const ClaimedTaskSchema = TaskDetailSchema.extend({ project: TaskProjectSchema });
+/** A claimed task. */
+export type ClaimedTask = z.infer<typeof ClaimedTaskSchema>;
+
+/**
+ * A task as `task <id>` and `GET /api/tasks/:id` show it: the detail, the copies
+ * requeued from it, whether it is stale, and how many bytes at the start of each output
+ * were left out (the view keeps the last 64 KiB unless the full output is asked for).
+ */
+export const TaskShowSchema = TaskDetailSchema.extend({
+  requeued_to: z.array(z.string()),
+  stale: z.boolean(),
+  stdout_omitted_bytes: z.int().nonnegative(),
+  stderr_omitted_bytes: z.int().nonnegative(),
+});
+/** A task as shown in detail. */
+export type TaskShow = z.infer<typeof TaskShowSchema>;
+
+/** The answer of a heartbeat: when it was taken and the task's new deadlines. */
+export const HeartbeatSchema = z.object({
+  id: z.string(),
+  heartbeat_at: Timestamp,
+  stale_at: Timestamp,
+  auto_fail_at: Timestamp,
+});
+/** The answer of a heartbeat. */
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+/**
+ * A task in a listing: the task plus its stream's name and whether it is stale. The
+ * outputs are left out (present only when asked for) and their sizes carried instead;
+ * a late report's outputs likewise.
+ */
 export const TaskListItemSchema = TaskSchema.extend({
+  stdout: z.string().nullable().optional(),
+  stderr: z.string().nullable().optional(),
+  stdout_bytes: z.int().nonnegative(),
+  stderr_bytes: z.int().nonnegative(),
   stream_name: Name,
   stale: z.boolean(),
 });

@@ -5,6 +5,11 @@ import type { Db } from "../storage/db.ts";
 export interface EngineContext {
   db: Db;
   config: Config;
+  /**
+   * The folder of sparkq.yml: relative paths in the config resolve against it. When
+   * absent, the database's folder stands in.
+   */
+  configDir?: string;
   /** The clock; tests and the server may pass their own. Defaults to Date.now. */
   now?: () => number;
 }

@@ -3,22 +3,32 @@
  * and fail guarded by state, listings with stale marks, task detail, requeue, purge.
  * The CLI, the HTTP API and the watcher call these; none of them holds a rule.
  */
-import { conflict, notFound } from "../core/errors.ts";
+import { SparkqError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { TASK_LIST_DEFAULT } from "../core/constants.ts";
-import type { Task, TaskDetail, TaskListItem, TaskRow } from "../core/schemas.ts";
+import type {
+  ClaimedTask,
+  Task,
+  TaskDetail,
+  TaskListItem,
+  TaskRow,
+  TaskShow,
+} from "../core/schemas.ts";
 import { getStream } from "../storage/streams.ts";
 import * as store from "../storage/tasks.ts";
 import { setCacheSize, setForeignKeys } from "../storage/maintenance.ts";
 import { failDeadTasks } from "./autofail.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
+import { capOutputs, finishReport, noSuchTask, type Outputs, type ReportOptions } from "./reports.ts";
+import { projectPaths } from "./project.ts";
 import { requireStream } from "./streams.ts";
+import { boundedRow, type BoundedRow, OUTPUT_TAIL_BYTES } from "./task_view.ts";
+import { toTask } from "./task_json.ts";
 import type { TaskQuery } from "./task_query.ts";
-import { isAutoFailed, isStale } from "./timing.ts";
+import { isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
 import { checkPayloadRules } from "./payload_rules.ts";
 import {
-  capOutput,
   checkJsonLimits,
   requireErrorMessage,
   requireHandover,
@@ -26,19 +36,8 @@ import {
   requireResult,
 } from "./validate.ts";
 
-/** Parses a stored row into the JSON shape (payload and result as objects). */
-export function toTask(row: TaskRow): Task {
-  return {
-    ...row,
-    timeout: Number(row.timeout),
-    attempts: Number(row.attempts),
-    payload: JSON.parse(row.payload),
-    result: row.result === null ? null : JSON.parse(row.result),
-    auto_failed: Number(row.auto_failed) === 1,
-    notes: row.notes === null ? [] : JSON.parse(row.notes),
-    late_report: row.late_report === null ? null : JSON.parse(row.late_report),
-  };
-}
+export { toTask } from "./task_json.ts";
+export type { Outputs, ReportOptions } from "./reports.ts";
 
 /** A task with its stream's id, name and instructions. */
 function withStream(ctx: EngineContext, row: TaskRow): TaskDetail {
@@ -145,17 +144,11 @@ export function claim<T>(
     const row = store.claimQueued(ctx.db, stream.id, nowStamp(ctx));
     if (!row) return undefined;
     requireHandover(row.id, row.payload);
-    const task = withStream(ctx, row);
+    const task: ClaimedTask = { ...withStream(ctx, row), project: projectPaths(ctx) };
     return { task, out: handover ? handover(task) : JSON.stringify(task) };
   });
   if (!claimed) return undefined;
   return handover ? claimed as { task: TaskDetail; out: T } : claimed.task;
-}
-
-/** Output a worker reports with complete or fail. */
-export interface Outputs {
-  stdout?: string | null;
-  stderr?: string | null;
 }
 
 /** Marks a running task succeeded. The result must be an object with a summary. */
@@ -163,14 +156,14 @@ export function complete(
   ctx: EngineContext,
   id: string,
   input: { result: unknown } & Outputs,
+  options: ReportOptions = {},
 ): Task {
   const result = checkJsonLimits(requireResult(input.result), "result");
-  return finish(ctx, id, "complete", {
+  return finishReport(ctx, id, "complete", {
     status: "succeeded",
     result,
     error: null,
-    stdout: capOutput(input.stdout),
-    stderr: capOutput(input.stderr),
+    ...capOutputs(input, options.warn),
   });
 }
 
@@ -182,56 +175,37 @@ export function fail(
   ctx: EngineContext,
   id: string,
   input: { error: unknown; result?: unknown } & Outputs,
+  options: ReportOptions = {},
 ): Task {
   const error = requireErrorMessage(input.error);
   const result = input.result === undefined || input.result === null
     ? null
     : checkJsonLimits(requireObject(input.result, "result"), "result");
-  return finish(ctx, id, "fail", {
+  return finishReport(ctx, id, "fail", {
     status: "failed",
     result,
     error,
-    stdout: capOutput(input.stdout),
-    stderr: capOutput(input.stderr),
+    ...capOutputs(input, options.warn),
   });
-}
-
-function finish(
-  ctx: EngineContext,
-  id: string,
-  verb: "complete" | "fail",
-  fields: Omit<store.Finish, "now">,
-): Task {
-  failDeadTasks(ctx);
-  return ctx.db.write(() => {
-    const changed = store.finishRunning(ctx.db, id, { ...fields, now: nowStamp(ctx) });
-    const row = store.getTask(ctx.db, id);
-    if (!row) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
-    if (!changed) throw notRunning(row, verb);
-    return toTask(row);
-  });
-}
-
-function notRunning(row: TaskRow, verb: string): Error {
-  if (isAutoFailed(row)) {
-    return conflict(
-      `cannot ${verb} task ${row.id}: it was auto-failed at ${row.finished_at} (${row.error})`,
-      `requeue it with 'sparkq requeue ${row.id}' to run it again`,
-      "auto_failed",
-    );
-  }
-  const hint = row.status === "queued"
-    ? "claim it first with 'sparkq claim --stream …'"
-    : row.status === "failed"
-    ? `requeue it with 'sparkq requeue ${row.id}' to run it again`
-    : undefined;
-  return conflict(`cannot ${verb} task ${row.id}: it is ${row.status}, not running`, hint);
 }
 
 export type { TaskQuery } from "./task_query.ts";
 
-/** Tasks, newest first, each with its stream's name and a stale mark. */
-export function listTasks(ctx: EngineContext, q: TaskQuery = {}): TaskListItem[] {
+/** How a listing shows tasks. */
+export interface ListView {
+  /** Include every task's stdout and stderr (left out by default: sizes only). */
+  withOutput?: boolean;
+}
+
+/**
+ * Tasks, newest first, each with its stream's name and a stale mark. Outputs are left
+ * out unless `view.withOutput`; `stdout_bytes` and `stderr_bytes` give their sizes.
+ */
+export function listTasks(
+  ctx: EngineContext,
+  q: TaskQuery = {},
+  view: ListView = {},
+): TaskListItem[] {
   failDeadTasks(ctx);
   const streamId = q.stream ? requireStream(ctx, q.stream).id : undefined;
   const limit = q.limit ?? TASK_LIST_DEFAULT;
@@ -241,56 +215,101 @@ export function listTasks(ctx: EngineContext, q: TaskQuery = {}): TaskListItem[]
     if (q.status && q.status !== "running") return [];
     ids = store.listRunning(ctx.db, streamId).filter((t) => isStale(t, now)).map((t) => t.id);
   }
-  return store.listTasks(ctx.db, { status: q.status, streamId, ids, limit }).map((row) => ({
+  const rows = store.listTasks(ctx.db, {
+    status: q.status,
+    streamId,
+    ids,
+    limit,
+    withOutput: view.withOutput,
+  });
+  return rows.map((row) => ({
     ...toTask(row),
-    stream_name: row.stream_name,
+    stdout_bytes: Number(row.stdout_bytes),
+    stderr_bytes: Number(row.stderr_bytes),
     stale: isStale(row, now),
   }));
 }
 
-/** One task with its stream; not-found error when the ID is unknown. */
-export function getTask(ctx: EngineContext, id: string): TaskDetail & { stale: boolean } {
+/** How a task's detail shows it. */
+export interface ShowView {
+  /** Every byte of the outputs (by default only their last 64 KiB). */
+  full?: boolean;
+}
+
+/**
+ * One task with its stream, the copies requeued from it and a stale mark; each output
+ * cut to its last 64 KiB unless `view.full` (`stdout_omitted_bytes` and
+ * `stderr_omitted_bytes` say how much was left out). Not-found error for an unknown ID.
+ */
+export function getTask(ctx: EngineContext, id: string, view: ShowView = {}): TaskShow {
   failDeadTasks(ctx);
-  const row = store.getTask(ctx.db, id);
-  if (!row) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
-  return { ...withStream(ctx, row), stale: isStale(row, nowMs(ctx)) };
+  let row: BoundedRow | undefined;
+  if (view.full) {
+    const whole = store.getTask(ctx.db, id);
+    if (whole) row = { ...whole, stdout_omitted_bytes: 0, stderr_omitted_bytes: 0 };
+  } else {
+    const tail = store.getTaskTail(ctx.db, id, OUTPUT_TAIL_BYTES);
+    if (tail) row = boundedRow(tail);
+  }
+  if (!row) throw noSuchTask(id);
+  const { stdout_omitted_bytes, stderr_omitted_bytes, ...task } = row;
+  return {
+    ...withStream(ctx, task),
+    requeued_to: store.requeuedCopies(ctx.db, id),
+    stale: isStale(task, nowMs(ctx)),
+    stdout_omitted_bytes,
+    stderr_omitted_bytes,
+  };
 }
 
 /**
  * Queues a copy of a failed task (new ID, same tool, class, payload and timeout,
- * attempts 0) in the same stream or `stream`; the original stays as history.
+ * attempts 0, `requeued_from` = the original) in the same stream or `stream`; the
+ * original stays as history. A task stranded queued in an ended stream is moved the
+ * same way into `stream`: the original becomes failed with `Moved to stream S as <id>`.
  */
 export function requeue(ctx: EngineContext, id: string, options: { stream?: string } = {}): Task {
   failDeadTasks(ctx);
   return ctx.db.write(() => {
     const original = store.getTask(ctx.db, id);
-    if (!original) throw notFound(`no task with ID '${id}'`, "list tasks with 'sparkq tasks'");
-    if (original.status !== "failed") {
-      throw conflict(
-        `cannot requeue task ${id}: it is ${original.status}; only failed tasks are requeued`,
+    if (!original) throw noSuchTask(id);
+    const home = getStream(ctx.db, original.stream_id)!;
+    const stranded = original.status === "queued" && home.status !== "active";
+    if (original.status !== "failed" && !stranded) {
+      throw new SparkqError(
+        `cannot requeue task ${id}: it is ${original.status}; only failed tasks (and tasks left queued in an ended stream) are requeued`,
+        { code: "invalid", status: 409 },
       );
     }
-    const streamId = options.stream
-      ? requireStream(ctx, options.stream, { active: "it takes no new tasks" }).id
-      : original.stream_id;
-    if (!options.stream) {
-      const s = getStream(ctx.db, streamId)!;
-      if (s.status !== "active") {
-        throw conflict(
-          `cannot requeue task ${id} into stream '${s.name}': the stream is ended`,
-          "pass --stream to put the copy in an active stream",
-        );
-      }
+    if (!options.stream && home.status !== "active") {
+      throw new SparkqError(
+        stranded
+          ? `cannot requeue task ${id}: it is queued in stream '${home.name}', which is ended`
+          : `cannot requeue task ${id} into stream '${home.name}': the stream is ended`,
+        { code: "stream_ended", hint: "pass --stream OTHER to put the copy in an active stream" },
+      );
     }
-    return insertQueued(ctx, {
-      stream_id: streamId,
+    const target = options.stream
+      ? requireStream(ctx, options.stream, { active: "it takes no new tasks" })
+      : home;
+    const copy = insertQueued(ctx, {
+      stream_id: target.id,
       tool_name: original.tool_name,
       task_class: original.task_class,
       payload: original.payload,
       timeout: original.timeout,
       requeued_from: original.id,
     });
+    if (stranded) {
+      store.failQueued(ctx.db, id, movedMessage(target.name, copy.id), nowStamp(ctx));
+    }
+    return copy;
   });
+}
+
+/** The error of a queued task moved out of its ended stream. */
+export function movedMessage(stream: string, newId: string): string {
+  return `Moved to stream ${stream} as ${newId}`;
 }
 
 /** How many finished tasks one purge step deletes (a short write lock). */

@@ -18,9 +18,13 @@ export function createSession(
   checkName("session", input.name);
   return ctx.db.write(() => {
     const project = getProject(ctx.db);
-    if (!project) throw new SparkqError("the database has no project: run 'sparkq setup' first");
+    if (!project) {
+      throw new SparkqError("the database has no project: run 'sparkq setup' first", {
+        code: "config",
+      });
+    }
     if (store.getSessionByName(ctx.db, input.name)) {
-      throw conflict(`session '${input.name}' already exists`);
+      throw conflict(`session '${input.name}' already exists`, undefined, "duplicate");
     }
     const now = nowStamp(ctx);
     const session: Session = {
@@ -62,7 +66,9 @@ export function listSessions(ctx: EngineContext, status?: LifecycleStatus): Sess
 export function endSession(ctx: EngineContext, name: string): Session & { streams_ended: number } {
   return ctx.db.write(() => {
     const s = requireSession(ctx, name);
-    if (s.status === "ended") throw conflict(`session '${name}' is already ended`);
+    if (s.status === "ended") {
+      throw conflict(`session '${name}' is already ended`, undefined, "session_ended");
+    }
     const now = nowStamp(ctx);
     store.endSession(ctx.db, s.id, now);
     const n = endStreamsOfSession(ctx.db, s.id, now);

@@ -5,7 +5,7 @@ import type { LifecycleStatus } from "../core/constants.ts";
 import type { Counts, Stream, StreamListItem } from "../core/schemas.ts";
 import { checkName } from "../core/names.ts";
 import * as store from "../storage/streams.ts";
-import { countByStream, listRunning } from "../storage/tasks.ts";
+import { countByStream, countQueued, listRunning } from "../storage/tasks.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { requireSession } from "./sessions.ts";
 import { isStale } from "./timing.ts";
@@ -20,10 +20,20 @@ export function createStream(
   return ctx.db.write(() => {
     const session = requireSession(ctx, input.session);
     if (session.status !== "active") {
-      throw conflict(`session '${input.session}' is ended: it takes no new streams`);
+      throw conflict(
+        `session '${input.session}' is ended: it takes no new streams`,
+        undefined,
+        "session_ended",
+      );
     }
     const taken = store.getStreamByName(ctx.db, input.name);
-    if (taken) throw conflict(`stream '${input.name}' already exists (stream names are global)`);
+    if (taken) {
+      throw conflict(
+        `stream '${input.name}' already exists (stream names are global)`,
+        undefined,
+        "duplicate",
+      );
+    }
     const now = nowStamp(ctx);
     const stream: Stream = {
       id: newId("str"),
@@ -57,7 +67,7 @@ export function requireStream(
     );
   }
   if (options.active && s.status !== "active") {
-    throw conflict(`stream '${name}' is ended: ${options.active}`);
+    throw conflict(`stream '${name}' is ended: ${options.active}`, undefined, "stream_ended");
   }
   return s;
 }
@@ -95,12 +105,23 @@ export function listStreamsBrief(
   return store.listStreams(ctx.db, { status: filter.status });
 }
 
-/** Ends a stream: it takes no new tasks and its queued tasks are never claimed. */
-export function endStream(ctx: EngineContext, name: string): Stream {
+/** An ended stream and how many queued tasks it strands. */
+export type EndedStream = Stream & {
+  /** Queued tasks left in the stream: never claimed; `requeue <id> --stream OTHER` moves one. */
+  stranded: number;
+};
+
+/**
+ * Ends a stream: it takes no new tasks and its queued tasks are never claimed. Says how
+ * many queued tasks that strands.
+ */
+export function endStream(ctx: EngineContext, name: string): EndedStream {
   return ctx.db.write(() => {
     const s = requireStream(ctx, name);
-    if (s.status === "ended") throw conflict(`stream '${name}' is already ended`);
+    if (s.status === "ended") {
+      throw conflict(`stream '${name}' is already ended`, undefined, "stream_ended");
+    }
     store.endStream(ctx.db, s.id, nowStamp(ctx));
-    return store.getStream(ctx.db, s.id)!;
+    return { ...store.getStream(ctx.db, s.id)!, stranded: countQueued(ctx.db, s.id) };
   });
 }

@@ -144,19 +144,46 @@ export function requireErrorMessage(value: unknown): string {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** An output as it is stored, and what the 8 MiB cap did to it. */
+export interface CappedOutput {
+  /** The text to store (null when no output was given). */
+  text: string | null;
+  /** Bytes the cap left out (0 when the output was stored whole). */
+  cut: number;
+}
+
 /**
- * Caps stored output at 8 MiB: longer text is cut on a character boundary and
- * ends with a visible `[… truncated N bytes]` marker.
+ * Caps stored output at 8 MiB: longer text keeps its first and its last 4 MiB (cut on
+ * character boundaries) around a visible `[… truncated N bytes]` line, N being the
+ * bytes left out. Says how much it cut, for the caller's warning.
  */
-export function capOutput(text: string | undefined | null): string | null {
-  if (text === undefined || text === null) return null;
-  if (text.length <= MAX_OUTPUT_BYTES / 4) return text;
+export function capOutputInfo(text: string | undefined | null): CappedOutput {
+  if (text === undefined || text === null) return { text: null, cut: 0 };
+  if (text.length <= MAX_OUTPUT_BYTES / 4) return { text, cut: 0 };
   const bytes = encoder.encode(text);
-  if (bytes.length <= MAX_OUTPUT_BYTES) return text;
-  let cut = MAX_OUTPUT_BYTES - 64;
-  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
-  const kept = decoder.decode(bytes.subarray(0, cut));
-  return `${kept}\n[… truncated ${bytes.length - cut} bytes]`;
+  if (bytes.length <= MAX_OUTPUT_BYTES) return { text, cut: 0 };
+  const half = MAX_OUTPUT_BYTES / 2;
+  let head = half; // first byte left out
+  while (head > 0 && (bytes[head] & 0xc0) === 0x80) head--;
+  let tail = bytes.length - half; // first byte kept at the end
+  while (tail < bytes.length && (bytes[tail] & 0xc0) === 0x80) tail++;
+  const cut = tail - head;
+  return {
+    text: `${decoder.decode(bytes.subarray(0, head))}\n${truncationMarker(cut)}\n${
+      decoder.decode(bytes.subarray(tail))
+    }`,
+    cut,
+  };
+}
+
+/** The line that stands for the middle of an output the cap left out. */
+export function truncationMarker(cut: number): string {
+  return `[… truncated ${cut} bytes]`;
+}
+
+/** The stored form of an output (see `capOutputInfo`). */
+export function capOutput(text: string | undefined | null): string | null {
+  return capOutputInfo(text).text;
 }
 
 /** Parses a duration like `3d`, `12h`, `30m`, `1w`, `90s` into milliseconds. */

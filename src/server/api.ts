@@ -2,14 +2,16 @@
  * The JSON API (SPEC §8). Every route is a thin caller of the engine; bodies and
  * answers use the CLI's `--json` shapes. Creation answers 201 (sessions, streams,
  * tasks, requeue); a claim of an empty stream answers 204. Errors are
- * `{ "error": "…" }` with the SparkqError's status (404 unknown, 409 wrong state or
- * duplicate, 400 bad JSON or query, 422 bad body values).
+ * `{ "error": "…", "code": "…", "hint"?: "…" }` (SPEC §12.1) with the SparkqError's
+ * status (404 unknown, 409 wrong state or duplicate, 400 bad JSON or query, 422 bad
+ * body values).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
-import { parseTaskQuery } from "../engine/task_query.ts";
+import { heartbeat } from "../engine/heartbeat.ts";
+import { parseSwitch, parseTaskQuery } from "../engine/task_query.ts";
 import { overview } from "../engine/status.ts";
 import { createStream, endStream, listStreams } from "../engine/streams.ts";
 import { listTools } from "../engine/tools.ts";
@@ -18,6 +20,7 @@ import {
   Complete,
   Empty,
   Fail,
+  HeartbeatBody,
   MAX_BODY_BYTES,
   MAX_SMALL_BODY_BYTES,
   parseBody,
@@ -30,6 +33,7 @@ import {
   StreamQuery,
   TaskCreate,
   TaskQuery,
+  TaskShowQuery,
 } from "./bodies.ts";
 import { baseUrl, type ServerContext } from "./context.ts";
 
@@ -80,7 +84,9 @@ export function apiRoutes(s: ServerContext): Hono {
   });
 
   api.get("/tasks", (c) => {
-    return c.json(listTasks(ctx(), parseTaskQuery(parseQuery(c.req.query(), TaskQuery))));
+    const q = parseQuery(c.req.query(), TaskQuery);
+    const withOutput = parseSwitch(q.with_output, "'with_output'");
+    return c.json(listTasks(ctx(), parseTaskQuery(q), { withOutput }));
   });
   api.post("/tasks", async (c) => {
     const b = await body(c, TaskCreate);
@@ -94,7 +100,14 @@ export function apiRoutes(s: ServerContext): Hono {
       }),
     );
   });
-  api.get("/tasks/:id", (c) => c.json(getTask(ctx(), c.req.param("id"))));
+  api.get("/tasks/:id", (c) => {
+    const full = parseSwitch(parseQuery(c.req.query(), TaskShowQuery).full, "'full'");
+    return c.json(getTask(ctx(), c.req.param("id"), { full }));
+  });
+  api.post("/tasks/:id/heartbeat", async (c) => {
+    const b = await body(c, HeartbeatBody);
+    return c.json(heartbeat(ctx(), c.req.param("id"), { note: b.note }));
+  });
   api.post("/tasks/:id/requeue", async (c) => {
     const b = await body(c, Requeue);
     return created(c, requeue(ctx(), c.req.param("id"), { stream: b.stream ?? undefined }));
@@ -115,7 +128,10 @@ export function apiRoutes(s: ServerContext): Hono {
     return c.json(await s.reload());
   });
 
-  api.all("*", (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
+  api.all(
+    "*",
+    (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}`, code: "not_found" }, 404),
+  );
   return api;
 }
 

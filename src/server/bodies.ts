@@ -36,7 +36,16 @@ export const TaskQuery = z.strictObject({
   stream: z.string().optional(),
   stale: z.string().optional(),
   limit: z.string().optional(),
+  /** 1/true: include every task's stdout and stderr. */
+  with_output: z.string().optional(),
 });
+/** GET /api/tasks/:id */
+export const TaskShowQuery = z.strictObject({
+  /** 1/true: the whole outputs instead of their last 64 KiB. */
+  full: z.string().optional(),
+});
+/** POST /api/tasks/:id/heartbeat */
+export const HeartbeatBody = z.strictObject({ note: optText });
 /** GET /api/streams */
 export const StreamQuery = z.strictObject({
   session: z.string().optional(),
@@ -100,7 +109,7 @@ export function parseBody<T>(raw: string, schema: z.ZodType<T>): T {
     } catch (e) {
       throw new SparkqError(
         `request body is not valid JSON (${e instanceof Error ? e.message : e})`,
-        { status: 400 },
+        { code: "invalid", status: 400 },
       );
     }
   }
@@ -135,7 +144,7 @@ function check<T>(schema: z.ZodType<T>, data: unknown, what: string, status: num
     }
     return `${subject ? subject + ": " : ""}${field ? `'${field}': ` : ""}${issue.message}`;
   }).join("; ");
-  throw new SparkqError(message, { status });
+  throw new SparkqError(message, { code: "invalid", status });
 }
 
 function valueAt(data: unknown, path: PropertyKey[]): unknown {

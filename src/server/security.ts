@@ -10,10 +10,11 @@
  * malformed one is a refusal, not a crash.
  */
 
-/** A refusal: HTTP status and message. */
+/** A refusal: HTTP status, message and stable code (the API's error body). */
 export interface Refusal {
   status: 403 | 415;
   error: string;
+  code: "permission" | "invalid";
 }
 
 /** The Host values this server answers to. */
@@ -28,22 +29,32 @@ export function checkRequest(req: Request, port: number): Refusal | undefined {
   if (!hosts.includes(host)) {
     return {
       status: 403,
+      code: "permission",
       error: `forbidden: Host '${clip(host)}' is not this server (use http://127.0.0.1:${port}/)`,
     };
   }
   if (req.method === "GET" || req.method === "HEAD") return undefined;
   const origin = req.headers.get("origin");
   if (origin !== null && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
-    return { status: 403, error: `forbidden: cross-origin request from '${clip(origin)}'` };
+    return {
+      status: 403,
+      code: "permission",
+      error: `forbidden: cross-origin request from '${clip(origin)}'`,
+    };
   }
   const site = req.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") {
-    return { status: 403, error: `forbidden: Sec-Fetch-Site '${clip(site)}' is not same-origin` };
+    return {
+      status: 403,
+      code: "permission",
+      error: `forbidden: Sec-Fetch-Site '${clip(site)}' is not same-origin`,
+    };
   }
   const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (type !== "application/json") {
     return {
       status: 415,
+      code: "invalid",
       error: `Content-Type must be application/json (got '${clip(type || "none")}')`,
     };
   }

@@ -137,9 +137,6 @@ export function listRunning(db: Db, streamId?: string): RunningTask[] {
     : db.all<RunningTask>(`SELECT ${columns} FROM tasks WHERE status = 'running'`);
 }
 
-/** A task row with its stream's name. */
-export type TaskRowWithStream = TaskRow & { stream_name: string };
-
 /** Filters of `listTasks`. */
 export interface TaskFilter {
   status?: TaskStatus;
@@ -149,8 +146,37 @@ export interface TaskFilter {
   limit: number;
 }
 
-/** Tasks, newest first, with their stream's name. */
-export function listTasks(db: Db, f: TaskFilter): TaskRowWithStream[] {
+/** The columns before and after stdout/stderr, in the seed's order (JSON keeps it). */
+const HEAD_COLUMNS =
+  "t.id, t.stream_id, t.tool_name, t.task_class, t.payload, t.status, t.timeout, t.attempts, " +
+  "t.result, t.error";
+const TAIL_COLUMNS =
+  "t.created_at, t.updated_at, t.started_at, t.finished_at, t.auto_failed, t.heartbeat_at, " +
+  "t.notes, t.late_report, t.requeued_from";
+/** Sizes in bytes of the outputs, read without loading them. */
+const OUTPUT_BYTES = "COALESCE(octet_length(t.stdout), 0) AS stdout_bytes, " +
+  "COALESCE(octet_length(t.stderr), 0) AS stderr_bytes";
+/** A late report without its outputs, carrying their sizes instead. */
+const LATE_REPORT_BRIEF = `CASE WHEN t.late_report IS NULL THEN NULL ELSE
+  json_set(json_remove(t.late_report, '$.stdout', '$.stderr'),
+    '$.stdout_bytes', COALESCE(octet_length(json_extract(t.late_report, '$.stdout')), 0),
+    '$.stderr_bytes', COALESCE(octet_length(json_extract(t.late_report, '$.stderr')), 0))
+  END AS late_report`;
+
+/** A task row in a listing: outputs left out (unless asked for), their sizes instead. */
+export type TaskBriefRow =
+  & Omit<TaskRow, "stdout" | "stderr">
+  & { stdout?: string | null; stderr?: string | null; stdout_bytes: number; stderr_bytes: number }
+  & { stream_name: string };
+
+/**
+ * Tasks, newest first, with their stream's name and the byte sizes of their outputs.
+ * The outputs themselves (and a late report's) are read only with `withOutput`.
+ */
+export function listTasks(
+  db: Db,
+  f: TaskFilter & { withOutput?: boolean },
+): TaskBriefRow[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (f.status) {
@@ -167,11 +193,112 @@ export function listTasks(db: Db, f: TaskFilter): TaskRowWithStream[] {
     params.push(...f.ids);
   }
   params.push(f.limit);
-  return db.all<TaskRowWithStream>(
-    `SELECT t.*, s.name AS stream_name FROM tasks t JOIN streams s ON s.id = t.stream_id
+  const tail = f.withOutput
+    ? TAIL_COLUMNS
+    : TAIL_COLUMNS.replace("t.late_report", LATE_REPORT_BRIEF);
+  const outputs = f.withOutput ? `t.stdout, t.stderr, ${OUTPUT_BYTES}` : OUTPUT_BYTES;
+  return db.all<TaskBriefRow>(
+    `SELECT ${HEAD_COLUMNS}, ${outputs}, ${tail}, s.name AS stream_name
+     FROM tasks t JOIN streams s ON s.id = t.stream_id
      ${where.length ? "WHERE " + where.join(" AND ") : ""}
      ORDER BY t.created_at DESC, t.rowid DESC LIMIT ?`,
     ...params,
+  );
+}
+
+/**
+ * A task row whose outputs are cut to their last `tailBytes` bytes: an output that fits
+ * comes back as text in `stdout`/`stderr`; a longer one comes back as the raw bytes of
+ * its end in `stdout_tail`/`stderr_tail` (the caller decodes it on a character
+ * boundary) with `stdout` null. `stdout_bytes`/`stderr_bytes` are the whole sizes.
+ */
+export type TaskTailRow = TaskRow & {
+  stdout_bytes: number;
+  stderr_bytes: number;
+  stdout_tail: Uint8Array | null;
+  stderr_tail: Uint8Array | null;
+};
+
+/** The task with this ID with its outputs cut to their last `tailBytes` bytes. */
+export function getTaskTail(db: Db, id: string, tailBytes: number): TaskTailRow | undefined {
+  const fits = (col: string) =>
+    `CASE WHEN octet_length(t.${col}) <= ${tailBytes} THEN t.${col} END AS ${col}`;
+  const tail = (col: string) =>
+    `CASE WHEN octet_length(t.${col}) > ${tailBytes}
+       THEN substr(CAST(t.${col} AS BLOB), -${tailBytes}) END AS ${col}_tail`;
+  return db.get<TaskTailRow>(
+    `SELECT ${HEAD_COLUMNS}, ${fits("stdout")}, ${fits("stderr")}, ${TAIL_COLUMNS},
+       ${OUTPUT_BYTES}, ${tail("stdout")}, ${tail("stderr")}
+     FROM tasks t WHERE t.id = ?`,
+    id,
+  );
+}
+
+/** IDs of the copies requeued from a task, oldest first. */
+export function requeuedCopies(db: Db, id: string): string[] {
+  return db.all<{ id: string }>(
+    "SELECT id FROM tasks WHERE requeued_from = ? ORDER BY created_at, rowid",
+    id,
+  ).map((r) => r.id);
+}
+
+/**
+ * Records a heartbeat of a running task: sets `heartbeat_at` and, when `notes` is given,
+ * replaces the progress log with it. Guarded by the state: undefined when the task is
+ * not running. Call inside a write transaction.
+ */
+export function heartbeatRunning(
+  db: Db,
+  id: string,
+  now: string,
+  notes: string | null,
+): TaskRow | undefined {
+  return db.get<TaskRow>(
+    `UPDATE tasks SET heartbeat_at = ?, updated_at = ?, notes = COALESCE(?, notes)
+     WHERE id = ? AND status = 'running' RETURNING *`,
+    now,
+    now,
+    notes,
+    id,
+  );
+}
+
+/**
+ * Keeps a report that came after a task was auto-failed (JSON text), unless one is kept
+ * already; the task stays failed. Returns false when nothing was stored.
+ */
+export function keepLateReport(db: Db, id: string, report: string, now: string): boolean {
+  return db.run(
+    `UPDATE tasks SET late_report = ?, updated_at = ?
+     WHERE id = ? AND status = 'failed' AND late_report IS NULL`,
+    report,
+    now,
+    id,
+  ) === 1;
+}
+
+/**
+ * Fails a queued task that is being moved to another stream (its stream was ended).
+ * Guarded by the state: false when it is no longer queued.
+ */
+export function failQueued(db: Db, id: string, error: string, now: string): boolean {
+  return db.run(
+    `UPDATE tasks SET status = 'failed', error = ?, finished_at = ?, updated_at = ?
+     WHERE id = ? AND status = 'queued'`,
+    error,
+    now,
+    now,
+    id,
+  ) === 1;
+}
+
+/** How many queued tasks a stream holds. */
+export function countQueued(db: Db, streamId: string): number {
+  return Number(
+    db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM tasks WHERE stream_id = ? AND status = 'queued'",
+      streamId,
+    )!.n,
   );
 }
 

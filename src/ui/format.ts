@@ -20,7 +20,9 @@ export function resultFirst(result: Record<string, unknown>): string {
 }
 
 /** The one line that says most about a task: its summary, its error, or its payload. */
-export function outcome(t: Task): { text: string; error: boolean } {
+export function outcome(
+  t: Pick<Task, "status" | "result" | "error" | "payload">,
+): { text: string; error: boolean } {
   if (t.status === "succeeded" && t.result && typeof t.result.summary === "string") {
     return { text: t.result.summary, error: false };
   }
@@ -29,7 +31,7 @@ export function outcome(t: Task): { text: string; error: boolean } {
 }
 
 /** How long a finished task ran, as text; undefined when not finished. */
-export function ranFor(t: Task): string | undefined {
+export function ranFor(t: Pick<Task, "started_at" | "finished_at">): string | undefined {
   if (!t.started_at || !t.finished_at) return undefined;
   return duration((Date.parse(t.finished_at) - Date.parse(t.started_at)) / 1000);
 }

@@ -25,11 +25,13 @@ export async function ensureFifo(path: string, uid: number | null): Promise<void
     if (info) {
       if (!info.isFifo) {
         throw new SparkqError(`${path} exists and is not a FIFO`, {
+          code: "permission",
           hint: "remove it, then start the watcher again",
         });
       }
       if (uid !== null && info.uid !== null && info.uid !== uid) {
         throw new SparkqError(`${path} belongs to another user (uid ${info.uid})`, {
+          code: "permission",
           hint: "remove it, or set SPARKQ_TMPDIR to a private directory",
         });
       }
@@ -44,7 +46,9 @@ export async function ensureFifo(path: string, uid: number | null): Promise<void
       }).output();
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw new SparkqError("the 'mkfifo' program is not installed (coreutils)");
+        throw new SparkqError("the 'mkfifo' program is not installed (coreutils)", {
+          code: "internal",
+        });
       }
       throw e;
     }
@@ -52,7 +56,7 @@ export async function ensureFifo(path: string, uid: number | null): Promise<void
     // Lost a race with another creator: look again.
     if (attempt === 2) {
       const why = new TextDecoder().decode(out.stderr).trim();
-      throw new SparkqError(`could not create the FIFO ${path}: ${why}`);
+      throw new SparkqError(`could not create the FIFO ${path}: ${why}`, { code: "internal" });
     }
   }
 }
