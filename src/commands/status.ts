@@ -4,10 +4,12 @@ import { c, countCells, lifecycleCell, line, printJson, table } from "../platfor
 import type { Inv } from "../cli/table.ts";
 import { overview } from "../engine/status.ts";
 import { serverState } from "../server/state.ts";
+import { checkIntegrity } from "../storage/db.ts";
 
 /** `status [--json]`. */
 export async function status(inv: Inv<"status">): Promise<number> {
   const p = await openProject(inv);
+  checkIntegrity(p.db); // a damaged file is refused here, not discovered mid-write
   const [server, view] = [await serverState(p.loaded), overview(p)];
   if (inv.flags.json) {
     printJson({ server, ...view, config: p.loaded.path, database: p.loaded.dbPath });

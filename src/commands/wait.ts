@@ -26,6 +26,7 @@ export async function wait(inv: Inv<"wait">): Promise<number> {
   changes.onChange(() => nudge?.());
   try {
     for (;;) {
+      p.db.checkFile(); // a deleted or replaced database ends the wait with an error
       requireStream(p, stream, { active: ACTIVE });
       if (peek(p, stream)) {
         // Serialised inside the claim: a task that cannot be printed stays queued.

@@ -133,3 +133,29 @@ export function errorBody(e: SparkqError): { error: string; code: ErrorCode; hin
     ? { error: e.message, code: e.code }
     : { error: e.message, code: e.code, hint: e.hint };
 }
+
+/** True when `e` says a disk is full: SQLite's SQLITE_FULL (13) or the system's ENOSPC. */
+export function isDiskFull(e: unknown): boolean {
+  const errcode = (e as { errcode?: unknown } | null)?.errcode;
+  if (typeof errcode === "number" && (errcode & 0xff) === 13) return true;
+  const msg = e instanceof Error ? e.message : String(e);
+  return /database or disk is full|SQLITE_FULL|No space left on device|os error 28|ENOSPC/i.test(msg);
+}
+
+/**
+ * `e` as a `disk_full` refusal when it says a disk is full (the file it names, if
+ * any, is `where`); undefined otherwise.
+ */
+export function asDiskFull(e: unknown): SparkqError | undefined {
+  if (!isDiskFull(e)) return undefined;
+  const msg = e instanceof Error ? e.message : String(e);
+  return diskFull(/'([^']+)'/.exec(msg)?.[1] ?? "a file SparkQ writes");
+}
+
+/** The `disk_full` refusal (exit 1, HTTP 507): a write to `where` found no space. */
+export function diskFull(where: string): SparkqError {
+  return new SparkqError(`the disk holding ${where} is full: nothing was saved`, {
+    code: "disk_full",
+    hint: "free some space on that disk, then try again",
+  });
+}

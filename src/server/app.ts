@@ -5,7 +5,7 @@
  * logged, never crashing the server.
  */
 import { Hono } from "hono";
-import { isSparkqError } from "../core/errors.ts";
+import { asDiskFull, errorBody, isSparkqError } from "../core/errors.ts";
 import { errorPage, uiRoutes } from "../ui/routes.tsx";
 import { apiRoutes } from "./api.ts";
 import type { ServerContext } from "./context.ts";
@@ -57,15 +57,17 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
   );
   app.onError((e, c) => {
     const api = c.req.path.startsWith("/api/");
-    if (isSparkqError(e) && e.status < 500) {
+    const known = isSparkqError(e) ? e : asDiskFull(e);
+    if (known && known.status < 500) {
       return api
-        ? c.json({ error: e.message, ...(e.hint ? { hint: e.hint } : {}) }, e.status as 400)
-        : errorPage(s, e.status, e.message);
+        ? c.json(errorBody(known), known.status as 400)
+        : errorPage(s, known.status, known.message);
     }
-    const message = e instanceof Error ? e.message : String(e);
-    const status = isSparkqError(e) ? e.status : 500;
+    const message = known ? known.message : e instanceof Error ? e.message : String(e);
+    const status = known ? known.status : 500;
     log(`error on ${c.req.method} ${c.req.path}: ${message}`);
-    return api ? c.json({ error: message }, status as 500) : errorPage(s, status, message);
+    const body = known ? errorBody(known) : { error: message, code: "internal" };
+    return api ? c.json(body, status as 500) : errorPage(s, status, message);
   });
   return app;
 }

@@ -1,7 +1,9 @@
 /**
  * The server's background upkeep: purge old finished tasks once at start (in steps,
  * yielding between them), fail dead tasks every 5 s, checkpoint the WAL every 30 s,
- * and reload sparkq.yml when the file changes.
+ * reload sparkq.yml when the file changes, and check twice a second that the
+ * database file is still the one opened (a deleted or replaced file is logged once;
+ * every write is refused from then on).
  */
 import { configFingerprint } from "../config/load.ts";
 import { failDeadTasks } from "../engine/autofail.ts";
@@ -15,13 +17,15 @@ export const AUTOFAIL_EVERY_MS = 5_000;
 export const CHECKPOINT_EVERY_MS = 30_000;
 /** How often sparkq.yml is checked for edits. */
 export const CONFIG_CHECK_EVERY_MS = 2_000;
+/** How often the database file is checked for deletion or replacement. */
+export const DB_FILE_CHECK_EVERY_MS = 500;
 
 /** Starts the upkeep; returns a function that stops it. */
 export function startMaintenance(s: ServerContext, log: (msg: string) => void): () => void {
   let stopped = false;
   const timers: ReturnType<typeof setInterval>[] = [];
   const guard = (what: string, fn: () => void) => () => {
-    if (stopped) return;
+    if (stopped || s.project.db.lost) return;
     try {
       fn();
     } catch (e) {
@@ -67,6 +71,17 @@ export function startMaintenance(s: ServerContext, log: (msg: string) => void): 
   timers.push(
     setInterval(guard("WAL checkpoint", () => checkpoint(s.project.db)), CHECKPOINT_EVERY_MS),
   );
+  let lostLogged = false;
+  timers.push(setInterval(() => {
+    if (stopped || lostLogged) return;
+    try {
+      s.project.db.checkFile();
+    } catch (e) {
+      lostLogged = true;
+      log(`${e instanceof Error ? e.message : e}`);
+      s.feed.poke();
+    }
+  }, DB_FILE_CHECK_EVERY_MS));
 
   let seen = configKey(s.project.loaded.path);
   let reloading = false;

@@ -6,6 +6,7 @@ import type { Project } from "../engine/project.ts";
 import { SparkqError } from "../core/errors.ts";
 import { buildScriptIndex } from "../engine/script_index.ts";
 import { limitJournal, setCacheSize } from "../storage/maintenance.ts";
+import { checkIntegrity } from "../storage/db.ts";
 import { createApp } from "./app.ts";
 import type { ServerContext } from "./context.ts";
 import { ChangeFeed } from "./events.ts";
@@ -32,6 +33,7 @@ export function startServer(
   options: { port?: number; log: (msg: string) => void },
 ): RunningServer {
   const port = options.port ?? project.config.server.port;
+  checkIntegrity(project.db); // refuse a damaged database before serving anything
   limitJournal(project.db, JOURNAL_LIMIT_BYTES);
   setCacheSize(project.db, CACHE_MIB);
   const feed = new ChangeFeed(project.db);

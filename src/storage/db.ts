@@ -2,9 +2,16 @@
  * The SQLite connection: opening (pragmas, migrations), write transactions with
  * `BEGIN IMMEDIATE` and a bounded retry on BUSY, and a prepared-statement cache.
  * This folder is the only place in SparkQ that holds SQL.
+ *
+ * A connection remembers which file it opened (device and inode). Before and after
+ * every write it checks that the path still names that file: a database deleted or
+ * replaced under a long-running process refuses writes (503, code `internal`) instead
+ * of acknowledging writes that went nowhere (SPEC §12.4). Long-running processes also
+ * call `checkFile` on a timer.
  */
+import { requireInScope } from "../platform/fs_scope.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { isSparkqError, SparkqError } from "../core/errors.ts";
+import { diskFull, isDiskFull, isSparkqError, SparkqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 /** How long one attempt waits inside SQLite's busy handler, in ms. */
@@ -30,11 +37,37 @@ export class Db {
   #statements = new Map<string, StatementSync>();
   #depth = 0;
   #writeDeadlineMs: number;
+  /** Device and inode of the file this connection opened. */
+  #identity: string | undefined;
+  /** Why the file is gone ("deleted", "replaced"), once noticed. */
+  #lost: string | undefined;
 
   constructor(path: string, raw: DatabaseSync, writeDeadlineMs: number) {
     this.path = path;
     this.raw = raw;
     this.#writeDeadlineMs = writeDeadlineMs;
+  }
+
+  /** Remembers the file now at `path` as the one this connection uses. */
+  pinFile(): void {
+    this.#identity = fileIdentity(this.path);
+  }
+
+  /**
+   * Throws (503, code `internal`) when `path` no longer names the file this
+   * connection opened: it was deleted or replaced. One stat; once noticed, it stays.
+   */
+  checkFile(): void {
+    if (this.#lost === undefined && this.#identity !== undefined) {
+      const now = fileIdentity(this.path);
+      if (now !== this.#identity) this.#lost = now === undefined ? "deleted" : "replaced";
+    }
+    if (this.#lost !== undefined) throw lostFile(this.path, this.#lost);
+  }
+
+  /** True once the database file was found deleted or replaced. */
+  get lost(): boolean {
+    return this.#lost !== undefined;
   }
 
   /** A cached prepared statement for `sql`. */
@@ -69,6 +102,7 @@ export class Db {
    */
   write<T>(fn: () => T): T {
     if (this.#depth > 0) return fn();
+    this.checkFile();
     const deadline = Date.now() + this.#writeDeadlineMs;
     for (let attempt = 0;; attempt++) {
       try {
@@ -84,6 +118,7 @@ export class Db {
       try {
         const result = fn();
         this.raw.exec("COMMIT");
+        this.checkFile(); // committed to a file that is gone: not a success
         return result;
       } catch (e) {
         try {
@@ -117,6 +152,12 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       hint: "run 'sparkq setup' to create it (your sparkq.yml is kept)",
     });
   }
+  if (!options.create && isEmptyFile(path)) {
+    throw new SparkqError(`${path} is empty (0 bytes): not a SparkQ database`, {
+      code: "internal",
+      hint: "only 'sparkq setup' creates a database: remove the empty file and run it",
+    });
+  }
   let raw: DatabaseSync;
   try {
     raw = new DatabaseSync(path);
@@ -136,6 +177,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       );
     }
     if (version < SCHEMA_VERSION) migrate(db, version);
+    db.pinFile();
   } catch (e) {
     db.close();
     if (isSparkqError(e)) throw e;
@@ -174,9 +216,55 @@ function guard<T>(path: string, fn: () => T): T {
   }
 }
 
+/**
+ * Runs SQLite's `PRAGMA quick_check` (every page and b-tree, not the indexes'
+ * contents): a damaged file is refused with a clear error. Linear in the file's size.
+ */
+export function checkIntegrity(db: Db): void {
+  const rows = db.all<{ quick_check: string }>("PRAGMA quick_check(5)");
+  const problems = rows.map((r) => String(r.quick_check)).filter((t) => t !== "ok");
+  if (problems.length) throw damaged(db.path, problems.join("; "));
+}
+
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+
+function sqliteCode(e: unknown): number | undefined {
+  const code = (e as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" ? code & 0xff : undefined;
+}
+
+function damaged(path: string, why: string): SparkqError {
+  return new SparkqError(`the database ${path} is damaged or not a SparkQ database (${why})`, {
+    code: "internal",
+    hint:
+      "keep a copy of the file, move it away and run 'sparkq setup' to create a fresh one (the sqlite3 shell's .recover may save its tasks)",
+  });
+}
+
+function lostFile(path: string, how: string): SparkqError {
+  return new SparkqError(
+    `the database file ${path} was ${how} while SparkQ was running: writes are refused (nothing would be saved)`,
+    {
+      code: "internal",
+      status: 503,
+      hint:
+        "restore the file (or run 'sparkq setup' to create a new one), then restart this process",
+    },
+  );
+}
+
 /** Turns a SQLite or permission failure into a clear SparkqError. */
 function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
   const msg = e instanceof Error ? e.message : String(e);
+  if (isDiskFull(e)) return diskFull(path);
+  const code = sqliteCode(e);
+  if (
+    code === SQLITE_CORRUPT || code === SQLITE_NOTADB ||
+    /not a database|malformed|file is encrypted/i.test(msg)
+  ) {
+    return damaged(path, msg);
+  }
   if (isBusy(e)) {
     return new SparkqError(
       `the database ${path} is locked by another process (gave up after ${
@@ -184,12 +272,6 @@ function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
       } s)`,
       { status: 503, hint: "another SparkQ command or tool holds a write lock; try again" },
     );
-  }
-  if (/not a database|malformed|file is encrypted/i.test(msg)) {
-    return new SparkqError(`${path} is not a usable SQLite database (${msg})`, {
-      status: 500,
-      hint: "move the file away and run 'sparkq setup' to create a fresh one",
-    });
   }
   if (e instanceof Deno.errors.NotCapable || /Requires (read|write) access/.test(msg)) {
     return new SparkqError(
@@ -206,6 +288,30 @@ function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
   }
   if (e instanceof Error) throw e;
   return new SparkqError(msg, { status: 500 });
+}
+
+/** `dev:ino` of the file at `path`, or undefined when there is none. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A zero-length file with no write-ahead log holding its first pages. */
+function isEmptyFile(path: string): boolean {
+  try {
+    if (Deno.statSync(path).size > 0) return false;
+  } catch {
+    return false;
+  }
+  try {
+    return Deno.statSync(`${path}-wal`).size === 0;
+  } catch {
+    return true;
+  }
 }
 
 function fileExists(path: string): boolean {
