@@ -306,9 +306,6 @@ export const TABLE = {
     summary: "Serve SparkQ to an AI agent as MCP tools over stdio",
     flags: { stream: { ...streamFlag, help: "the stream a tool call without one means" } },
   }),
-    flags: {
-      paths: { kind: "bool", help: "print the lock, FIFO and done flag paths as JSON, and exit" },
-    },
   completions: cmd({
     summary: "Print a shell completion script (bash or zsh)",
     args: [{

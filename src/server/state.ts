@@ -1,7 +1,6 @@
 /** Whether the server is up: its lockfile names a live PID and /api/health answers. */
 import type { LoadedConfig } from "../config/load.ts";
-import { isAlive } from "../platform/pid.ts";
-import { readLock } from "../platform/pid_lock.ts";
+import { isAlive, readPid } from "../platform/pid.ts";
 
 /** The server as `status` reports it. */
 export interface ServerState {
@@ -17,7 +16,7 @@ export interface ServerState {
 export async function serverState(loaded: LoadedConfig): Promise<ServerState> {
   const port = loaded.config.server.port;
   const url = `http://127.0.0.1:${port}`;
-  const pid = readLock(loaded.lockPath)?.pid;
+  const pid = readPid(loaded.lockPath);
   if (pid === undefined) return { running: false, pid: null, port, url, note: "not running" };
   if (!(await isAlive(pid))) {
     return { running: false, pid, port, url, note: `stale lockfile (PID ${pid} is gone)` };

@@ -9,7 +9,6 @@
  * of acknowledging writes that went nowhere (SPEC §12.4). Long-running processes also
  * call `checkFile` on a timer.
  */
-import { requireInScope } from "../platform/fs_scope.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { diskFull, isDiskFull, isSparkqError, SparkqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
