@@ -377,6 +377,12 @@ Deno.test("requeue refuses tasks that are not failed; tasks, task and purge refu
     );
     await assertRefused(
       p,
+      ["tasks", "--limit", "1001"],
+      /^Error: --limit must be a whole number from 1 to 1000 \(got '1001'\)\n/,
+      2,
+    );
+    await assertRefused(
+      p,
       ["purge", "--older-than", "3x"],
       /^Error: --older-than: invalid duration '3x'\nuse a number and a unit/,
       2,

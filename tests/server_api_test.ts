@@ -111,8 +111,11 @@ Deno.test("every API route answers with the CLI's JSON shapes", async () => {
     assert.equal(r.body.error, "boom");
     assert.equal(r.body.stderr, "trace");
 
-    // stale filter
+    // stale filter (the values the UI's forms send are accepted too)
     r = await api(s, "GET", "/api/tasks?stale=1");
+    assert.deepEqual(r.body, []);
+    r = await api(s, "GET", "/api/tasks?stale=on");
+    assert.equal(r.status, 200);
     assert.deepEqual(r.body, []);
 
     // requeue, into the same stream and another one
@@ -241,6 +244,14 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
       ["GET", "/api/tasks?status=done", undefined, 400, /status/],
       ["GET", "/api/tasks?limit=0", undefined, 400, /limit/],
       ["GET", "/api/tasks?limit=abc", undefined, 400, /limit/],
+      [
+        "GET",
+        "/api/tasks?limit=1001",
+        undefined,
+        400,
+        /^'limit' must be a whole number from 1 to 1000 \(got '1001'\)$/,
+      ],
+      ["GET", "/api/tasks?stale=maybe", undefined, 400, /^'stale' must be one of .*'maybe'/],
       ["GET", "/api/tasks?stream=ghost", undefined, 404, /no stream named 'ghost'/],
       ["GET", "/api/tasks?bogus=1", undefined, 400, /unknown field 'bogus'/],
       ["GET", "/api/streams?status=open", undefined, 400, /status/],
@@ -283,6 +294,8 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
         ["/?stream=ghost", 404],
         ["/tasks/tsk_000000000000", 404],
         ["/tasks?status=bogus", 400],
+        ["/tasks?limit=1001", 400], // the API's limits and values (one task-query parser)
+        ["/tasks?stale=maybe", 400],
         ["/streams?session=ghost", 404],
         ["/no-such-page", 404],
       ] as const
