@@ -18,6 +18,7 @@ import {
   tempProject,
 } from "./helpers.ts";
 import { api, spawnRun, startServer } from "./server_helpers.ts";
+import { spawnSparkq } from "./support/process.ts";
 
 const COLUMNS = "id, stream_id, tool_name, task_class, payload, status, timeout, attempts, " +
   "result, error, stdout, stderr, created_at, updated_at, started_at, finished_at, auto_failed, " +
@@ -124,6 +125,32 @@ Deno.test("wait stops with an error when its database file is deleted", async ()
     assert.equal(out.code, 1, stderr);
     assert.match(stderr, /^Error: the database file .* was deleted/);
     assert.ok(tookMs < 10_000, `wait took ${tookMs} ms to notice`);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("a watcher stops when its database file is deleted", async () => {
+  const p = await tempProject();
+  try {
+    await withStream(p);
+    const w = spawnSparkq(["watch", "st"], {
+      cwd: p.dir,
+      env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+      launcher: p.launcher,
+    });
+    try {
+      await w.waitFor(/Watching stream 'st'/, 20_000);
+      await removeDb(p.db);
+      const code = await Promise.race([
+        w.status(),
+        new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
+      ]);
+      assert.equal(code, 0, w.output());
+      assert.match(w.output(), /Watcher stopped: the database file .* was deleted/);
+    } finally {
+      await w.stop();
+    }
   } finally {
     await p.cleanup();
   }

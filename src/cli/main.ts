@@ -78,7 +78,6 @@ function mainHelp(): string {
       "claim",
       "complete",
       "fail",
-      "heartbeat",
       "tasks",
       "task",
       "requeue",

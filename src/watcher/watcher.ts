@@ -125,6 +125,7 @@ export class StreamWatcher {
       if (performance.now() - this.#lastSafety >= SAFETY_MS) {
         this.#lastSafety = performance.now();
         this.#checkLock();
+        this.#checkDatabase();
         this.#changes.rearm();
       }
       this.#guarded();
@@ -153,6 +154,17 @@ export class StreamWatcher {
         ? `PID ${holder.pid} took over its lock ${this.files.lock}`
         : `its lock ${this.files.lock} was removed ('sparkq stop')`,
     );
+  }
+
+  /** Stops the watcher when its database file was deleted or replaced (SPEC §12.4). */
+  #checkDatabase(): void {
+    if (!this.#running) return;
+    try {
+      this.opts.ctx.db.checkFile();
+    } catch (e) {
+      if (!isSparkqError(e)) throw e;
+      this.stop(e.message);
+    }
   }
 
   /** Wakes the worker when its flag is set and a task is queued. */
