@@ -11,8 +11,9 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { query, ROOT, type TempProject } from "./helpers.ts";
-import { startServer, type TestServer } from "./server_helpers.ts";
+import { query, ROOT, type TempProject, tempProject } from "./helpers.ts";
+import { api, startServer, type TestServer } from "./server_helpers.ts";
+import { addTool, DEPLOY_TOOL } from "./tool_helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = `${ROOT}/test-output`;
@@ -388,6 +389,153 @@ Deno.test({
         "no console errors (CSP violations included)",
       );
       assert.equal(await cliTask(p, cliId).then((t) => t.status), "succeeded");
+    } finally {
+      await browser.close();
+      if (s) {
+        await s.stop();
+        await s.p.cleanup();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "web UI: payload rules in the form, heartbeats live, progress notes, a late report, lineage",
+  ignore: !haveChromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    let s: TestServer | undefined;
+    const browser = await launch();
+    try {
+      const proj = await tempProject();
+      await addTool(proj, DEPLOY_TOOL);
+      s = await startServer({ p: proj });
+      const p = s.p;
+      await p.ok(["session", "create", "contract"]);
+      await p.ok(["stream", "create", "work", "--session", "contract"]);
+      const page = await browser.ctx.newPage();
+      const errors = watchErrors(page);
+      /** A worker's heartbeat with a progress note, through the API. */
+      const beat = async (id: string, note: string) => {
+        const r = await api(s!, "POST", `/api/tasks/${id}/heartbeat`, { note });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      };
+
+      // --- the enqueue form shows a payload-rule refusal with its path --------------
+      await page.goto(`${s.url}/enqueue?stream=work&tool=deploy`);
+      await page.selectOption("select[name=tool_name]", "deploy");
+      await page.fill("textarea[name=payload]", '{"args": ["--dry-run"]}');
+      await page.click("#enqueue-form button[type=submit]");
+      await page.waitForSelector("#enqueue-form .form-msg.error");
+      assert.match(
+        (await page.textContent("#enqueue-form .form-msg")) ?? "",
+        /payload does not match tool 'deploy': \/script_path: required property missing/,
+      );
+      assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
+      await shot(page, "enqueue-payload-rules");
+      await page.fill("textarea[name=payload]", '{"script_path": "scripts/deploy.sh"}');
+      await page.click("#enqueue-form button[type=submit]");
+      await page.waitForSelector("#enqueue-form .form-msg.ok");
+      const long = String(query(p.db, "SELECT id FROM tasks")[0].id);
+
+      // --- the dashboard's running card: time since start, then since the heartbeat --
+      const claimed = JSON.parse(await p.ok(["claim", "work"]));
+      assert.equal(claimed.id, long);
+      await page.goto(`${s.url}/`);
+      await page.waitForSelector("#live.on");
+      await mark(page);
+      const card = `#dash-running li[data-task="${long}"]`;
+      await page.waitForSelector(`${card} [data-beat="start"]`);
+      assert.match((await page.textContent(`${card} .beat`)) ?? "", /^started .+ ago$/);
+      await beat(long, "built 2 of 5 packages");
+      await page.waitForSelector(`${card} [data-beat="heartbeat"]`);
+      assert.ok(await sameDocument(page), "the card followed the heartbeat without a reload");
+      const since = (await page.textContent(`${card} .beat [data-since]`)) ?? "";
+      assert.match(since, /^\d+(\.\d)?s$|^\d+ms$/, `time since the heartbeat: '${since}'`);
+      assert.equal(await page.textContent(`${card} .line2`), "built 2 of 5 packages", "last note");
+      await shot(page, "dashboard-heartbeat");
+
+      // --- the task page: last heartbeat and notes, newest last, live ---------------
+      await page.goto(`${s.url}/tasks/${long}`);
+      await page.waitForSelector("#live.on");
+      await mark(page);
+      await page.waitForSelector("#task-heartbeat time");
+      const heartbeat1 = await page.getAttribute("#task-heartbeat time", "datetime");
+      assert.equal(heartbeat1, JSON.parse(await p.ok(["task", long, "--json"])).heartbeat_at);
+      assert.deepEqual(await page.locator("#task-notes li .note").allTextContents(), [
+        "built 2 of 5 packages",
+      ]);
+      await beat(long, "built 5 of 5 packages; running tests");
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } })
+          .document.querySelectorAll("#task-notes li").length === 2
+      );
+      assert.ok(await sameDocument(page), "notes arrived without a reload");
+      assert.deepEqual(await page.locator("#task-notes li .note").allTextContents(), [
+        "built 2 of 5 packages",
+        "built 5 of 5 packages; running tests",
+      ]);
+      assert.notEqual(await page.getAttribute("#task-heartbeat time", "datetime"), heartbeat1);
+      await shot(page, "task-heartbeat");
+      await p.ok(["complete", long, "--summary", "Deployed; 5 packages built, tests pass."]);
+      await page.waitForSelector("#task-body .banner.summary");
+
+      // --- a late report: the worker stopped heartbeating, was auto-failed, reported --
+      const late = (await p.ok([
+        "enqueue",
+        "run-bash",
+        '{"command": "make release"}',
+        "--stream",
+        "work",
+        "--timeout",
+        "1",
+      ])).trim();
+      await p.ok(["claim", "work"]);
+      backdate(p.db, late, 3); // 1 s timeout: auto-failed after 2 s
+      const refused = await p.run([
+        "complete",
+        late,
+        "--summary",
+        "Released 1.4.0 after all.",
+        "--stdout",
+        "tagged v1.4.0\n",
+      ]);
+      assert.equal(refused.code, 1, refused.stderr);
+      await page.goto(`${s.url}/tasks/${late}`);
+      const lateBox = (await page.textContent("#late-report")) ?? "";
+      assert.match(lateBox, /arrived after the auto-fail/);
+      assert.match(lateBox, /Released 1\.4\.0 after all\./);
+      assert.equal(
+        await page.textContent('#late-report [data-output="late stdout"] pre'),
+        "tagged v1.4.0\n",
+      );
+      assert.match((await page.textContent("#task-body .banner.error h3")) ?? "", /Auto-failed/);
+      await shot(page, "task-late-report");
+
+      // --- lineage, both ways ----------------------------------------------------------
+      const copy = JSON.parse(await p.ok(["requeue", late, "--json"])).id as string;
+      await page.goto(`${s.url}/tasks/${late}`);
+      assert.equal(
+        await page.getAttribute('[data-lineage="to"] a', "href"),
+        `/tasks/${copy}`,
+      );
+      await page.click('[data-lineage="to"] a');
+      await page.waitForURL(`**/tasks/${copy}`);
+      assert.equal(
+        await page.getAttribute('[data-lineage="from"] a', "href"),
+        `/tasks/${late}`,
+      );
+      await shot(page, "task-lineage");
+      await page.click('[data-lineage="from"] a');
+      await page.waitForURL(`**/tasks/${late}`);
+
+      assert.deepEqual(
+        errors.filter((e) => !/responded with a status of 422/.test(e)),
+        [],
+        "no console errors besides the refused enqueue",
+      );
     } finally {
       await browser.close();
       if (s) {

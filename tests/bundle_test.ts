@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { DENO, freePort, ROOT } from "./helpers.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 import { VERSION } from "../src/core/version.ts";
+import { COLD_ENTRIES } from "../src/core/cold.ts";
 
 const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"];
 const dec = new TextDecoder();
@@ -78,8 +79,8 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
     const bundle = await Deno.readTextFile(`${sq}/dist/sparkq.js`);
     assert.equal(
       bundle.split('"data:application/javascript,').length,
-      4,
-      "one data: URL per cold module (config, setup, server)",
+      Object.keys(COLD_ENTRIES).length + 1,
+      `one data: URL per cold module (${Object.keys(COLD_ENTRIES).join(", ")})`,
     );
     assert.ok(!bundle.includes("SPARKQ_EMBEDDED_COLD_MODULES"), "the marker was replaced");
     assert.ok(((await Deno.stat(`${sq}/sparkq`)).mode! & 0o111) !== 0, "launcher is executable");

@@ -15,33 +15,11 @@ import {
   tempProject,
 } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
-
-/** A tool with payload rules, as a user writes it under `tools:`. */
-const DEPLOY = `  deploy:
-    description: Deploy one service with a script
-    task_class: MEDIUM_SCRIPT
-    payload:
-      type: object
-      required: [script_path]
-      properties:
-        script_path: { type: string, minLength: 1 }
-        args:
-          type: array
-          items: { type: string }
-      additionalProperties: false
-`;
-
-/** Adds `tool` (YAML lines) at the top of the project's `tools:`. */
-async function addTool(p: TempProject, tool: string): Promise<void> {
-  const yml = `${p.dir}/sparkq.yml`;
-  const text = await Deno.readTextFile(yml);
-  assert.match(text, /^tools:\n/m);
-  await Deno.writeTextFile(yml, text.replace(/^tools:\n/m, `tools:\n${tool}`));
-}
+import { addTool, DEPLOY_TOOL } from "./tool_helpers.ts";
 
 async function project(launcher?: string): Promise<TempProject> {
   const p = await tempProject([], { launcher });
-  await addTool(p, DEPLOY);
+  await addTool(p, DEPLOY_TOOL);
   await p.ok(["session", "create", "s1"]);
   await p.ok(["stream", "create", "st", "--session", "s1"]);
   return p;
@@ -166,7 +144,7 @@ for (const [via] of WHERE) {
 
 Deno.test("payload rules: the API and the web UI's form post are checked (422, code invalid, path and rule)", async () => {
   const p = await tempProject();
-  await addTool(p, DEPLOY);
+  await addTool(p, DEPLOY_TOOL);
   const s = await startServer({ p });
   try {
     await s.p.ok(["session", "create", "s1"]);

@@ -25,6 +25,29 @@ export function Since(props: { iso: string }) {
   return <span data-since={props.iso}>running</span>;
 }
 
+/**
+ * How long ago a running task last showed life: its last heartbeat, else its start
+ * (the later of the two), ticking in the page's script.
+ */
+export function LastBeat(
+  props: { task: { heartbeat_at: string | null; started_at: string | null } },
+) {
+  const t = props.task;
+  const beat = t.heartbeat_at !== null && (!t.started_at || t.heartbeat_at > t.started_at);
+  const iso = beat ? t.heartbeat_at : t.started_at;
+  if (!iso) return null;
+  return (
+    <span
+      class={`beat${beat ? " on" : ""}`}
+      data-beat={beat ? "heartbeat" : "start"}
+      title={beat ? "time since the worker's last heartbeat" : "no heartbeat yet: time since start"}
+    >
+      {beat ? "♥ " : "started "}
+      <Since iso={iso} /> ago
+    </span>
+  );
+}
+
 /** The CSS class of a task row: stale (yellow) or auto-failed (red). */
 export function rowClass(t: TaskListItem | (TaskListItem & { stale: boolean })): string {
   if (t.stale) return "stale";
@@ -172,10 +195,12 @@ export function TaskList(props: { tasks: TaskListItem[]; empty: string; hint?: s
               </span>
               <span class="meta">
                 {t.status === "running" && t.started_at
-                  ? <Since iso={t.started_at} />
+                  ? <LastBeat task={t} />
                   : <Time iso={t.finished_at ?? t.created_at} />}
               </span>
-              <span class={`line2${o.error ? " err" : ""}`}>{clip(o.text, 160)}</span>
+              {t.status === "running" && t.notes.length
+                ? <span class="line2 note">{clip(t.notes[t.notes.length - 1].note, 160)}</span>
+                : <span class={`line2${o.error ? " err" : ""}`}>{clip(o.text, 160)}</span>}
             </a>
           </li>
         );

@@ -1,14 +1,21 @@
 /**
- * One task: summary (or error) first, then result, payload, stdout and stderr panels;
- * timing and the stream's instructions on the side; a requeue form for failed tasks.
+ * One task: summary (or error) first, then a late report (kept after an auto-fail),
+ * progress notes, result, payload, stdout and stderr panels; timing (with the last
+ * heartbeat) and the stream's instructions on the side; lineage links both ways
+ * (requeued from / requeued as); a requeue form for failed tasks.
  */
 import { deadlines, isAutoFailed } from "../../engine/timing.ts";
-import type { TaskDetail } from "../../core/schemas.ts";
-import { Copy, Pill, Since, TaskStatus, Time } from "../components.tsx";
+import type { TaskShow } from "../../core/schemas.ts";
+import { Copy, LastBeat, Pill, Since, TaskStatus, Time } from "../components.tsx";
 import { bytes, href, pretty, ranFor, resultFirst, seconds } from "../format.ts";
 
-/** A task as the detail page gets it. */
-export type TaskView = TaskDetail & { stale: boolean };
+/** A task as the detail page gets it (`getTask`: outputs cut to their last 64 KiB). */
+export type TaskView = TaskShow;
+
+/** A link to a task page. */
+function TaskLink(props: { id: string }) {
+  return <a class="mono" href={`/tasks/${encodeURIComponent(props.id)}`}>{props.id}</a>;
+}
 
 /** The task page body. */
 export function TaskPage(props: { t: TaskView; streams: { name: string }[] }) {
@@ -34,6 +41,7 @@ export function TaskPage(props: { t: TaskView; streams: { name: string }[] }) {
               attempt{t.attempts === 1 ? "" : "s"} <b>{t.attempts}</b>
             </span>
           </div>
+          <Lineage t={t} />
         </div>
         {t.status === "failed"
           ? (
@@ -62,6 +70,8 @@ export function TaskPage(props: { t: TaskView; streams: { name: string }[] }) {
       <div class="grid grid-side" id="task-body" data-live="">
         <div class="stack">
           <Headline t={t} />
+          <LateReport t={t} />
+          <Notes t={t} />
           {t.result
             ? (
               <Panel title="Result" meta="summary first">
@@ -72,8 +82,8 @@ export function TaskPage(props: { t: TaskView; streams: { name: string }[] }) {
           <Panel title="Payload">
             <pre class="code">{pretty(t.payload)}</pre>
           </Panel>
-          <Output title="stdout" text={t.stdout} />
-          <Output title="stderr" text={t.stderr} err />
+          <Output title="stdout" text={t.stdout} omitted={t.stdout_omitted_bytes} />
+          <Output title="stderr" text={t.stderr} omitted={t.stderr_omitted_bytes} err />
         </div>
         <div class="stack">
           <Timing t={t} />
@@ -157,15 +167,128 @@ function Panel(props: { title: string; meta?: string; children: unknown }) {
   );
 }
 
-function Output(props: { title: string; text: string | null; err?: boolean }) {
+/**
+ * Where a task came from and where its copies went: `requeued_from` links to the
+ * original, `requeued_to` to every copy requeued from this task.
+ */
+function Lineage(props: { t: TaskView }) {
+  const t = props.t;
+  if (!t.requeued_from && t.requeued_to.length === 0) return null;
+  return (
+    <div class="facts lineage" id="task-lineage">
+      {t.requeued_from
+        ? (
+          <span data-lineage="from">
+            requeued from <TaskLink id={t.requeued_from} />
+          </span>
+        )
+        : null}
+      {t.requeued_to.length
+        ? (
+          <span data-lineage="to">
+            requeued as {t.requeued_to.map((id, i) => (
+              <>
+                {i > 0 ? ", " : ""}
+                <TaskLink id={id} />
+              </>
+            ))}
+          </span>
+        )
+        : null}
+    </div>
+  );
+}
+
+/** The progress notes a worker sent with its heartbeats, oldest first (newest last). */
+function Notes(props: { t: TaskView }) {
+  const notes = props.t.notes;
+  if (notes.length === 0 && props.t.status !== "running") return null;
+  return (
+    <section class="card" id="task-notes">
+      <div class="card-head">
+        <h2>
+          Progress notes{" "}
+          <span class="meta">
+            {notes.length === 0 ? "none yet" : `${notes.length}, newest last`}
+          </span>
+        </h2>
+      </div>
+      {notes.length === 0
+        ? (
+          <div class="nothing">
+            No notes yet: a worker adds one with 'sparkq heartbeat {props.t.id} --note …'.
+          </div>
+        )
+        : (
+          <ol class="notes">
+            {notes.map((n) => (
+              <li>
+                <Time iso={n.at} absolute />
+                <span class="note">{n.note}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+    </section>
+  );
+}
+
+/**
+ * A report that arrived after the task was auto-failed: refused (the auto-fail stands)
+ * but kept, and shown apart from the task's own outcome.
+ */
+function LateReport(props: { t: TaskView }) {
+  const r = props.t.late_report;
+  if (!r) return null;
+  const text = (k: string) => typeof r[k] === "string" ? r[k] as string : null;
+  const omitted = (k: string) => typeof r[k] === "number" ? r[k] as number : 0;
+  const result = r.result && typeof r.result === "object"
+    ? r.result as Record<string, unknown>
+    : null;
+  const summary = typeof result?.summary === "string" ? result.summary : null;
+  return (
+    <section class="banner late" id="late-report">
+      <h3>
+        Late report <span class="pill s-failed">arrived after the auto-fail</span>
+      </h3>
+      <p class="muted small">
+        A worker reported <b>{String(r.outcome ?? "?")}</b>{" "}
+        <Time iso={typeof r.at === "string" ? r.at : null} absolute />, after SparkQ had auto-failed
+        the task. The auto-fail stands; what the report carried is kept here.
+      </p>
+      {summary !== null ? <p class="late-summary">{summary}</p> : null}
+      {text("error") !== null ? <pre class="late-error">{text("error")}</pre> : null}
+      {result ? <pre class="code">{resultFirst(result)}</pre> : null}
+      <Output title="late stdout" text={text("stdout")} omitted={omitted("stdout_omitted_bytes")} />
+      <Output
+        title="late stderr"
+        text={text("stderr")}
+        omitted={omitted("stderr_omitted_bytes")}
+        err
+      />
+    </section>
+  );
+}
+
+function Output(props: { title: string; text: string | null; omitted?: number; err?: boolean }) {
   const size = props.text ? new TextEncoder().encode(props.text).length : 0;
+  const omitted = props.omitted ?? 0;
   return (
     <section class="card" data-output={props.title}>
       <div class="card-head">
         <h2>
-          {props.title} <span class="meta">{props.text ? bytes(size) : "empty"}</span>
+          {props.title} <span class="meta">{props.text ? bytes(size + omitted) : "empty"}</span>
         </h2>
       </div>
+      {omitted > 0
+        ? (
+          <div class="omitted">
+            The first {bytes(omitted)} are not shown (the last {bytes(size)} are).{" "}
+            <span class="mono">sparkq task ID --full</span> or{" "}
+            <span class="mono">GET /api/tasks/ID?full=1</span> gives everything.
+          </div>
+        )
+        : null}
       {props.text
         ? <pre class={`code terminal wrap${props.err ? " err" : ""}`}>{props.text}</pre>
         : <div class="nothing">No {props.title} reported.</div>}
@@ -200,6 +323,23 @@ function Timing(props: { t: TaskView }) {
             {t.status === "running" && t.started_at
               ? <Since iso={t.started_at} />
               : (ranFor(t) ?? <span class="faint">—</span>)}
+          </dd>
+          <dt>Last heartbeat</dt>
+          <dd id="task-heartbeat">
+            {t.heartbeat_at
+              ? (
+                <>
+                  <Time iso={t.heartbeat_at} absolute />
+                  {t.status === "running"
+                    ? (
+                      <div class="small">
+                        <LastBeat task={t} />
+                      </div>
+                    )
+                    : null}
+                </>
+              )
+              : <span class="faint">none</span>}
           </dd>
           <dt>Timeout</dt>
           <dd>{seconds(t.timeout)}</dd>
