@@ -87,6 +87,10 @@ function count(text: string, needle: string): number {
  * `globalThis`); no other code in it may use `import.meta`.
  */
 export function prepareCold(js: string, name = "cold"): string {
+  // esbuild gathers licence comments (`/*! … */`) at the end; the export list must be
+  // last (see exportsOf), so they move to the top.
+  const tail = js.match(/(?:\s*\/\*!(?:[^*]|\*(?!\/))*\*\/)+\s*$/);
+  if (tail) js = `${tail[0].trim()}\n${js.slice(0, tail.index)}`;
   const out = js.replace(
     /createRequire\(import\.meta\.url\)/g,
     `createRequire(${JSON.stringify(REQUIRE_BASE)})`,

@@ -7,7 +7,10 @@
 import { Hono } from "hono";
 import { asDiskFull, errorBody, isSparkqError } from "../core/errors.ts";
 import { errorPage, uiRoutes } from "../ui/routes.tsx";
-import { apiRoutes } from "./api.ts";
+import { loadCold } from "../core/cold.ts";
+import type * as McpCold from "../mcp/mod.ts";
+import { repoRoot } from "../engine/script_index.ts";
+import { apiRoutes, statusOf } from "./api.ts";
 import type { ServerContext } from "./context.ts";
 import { checkRequest, SECURITY_HEADERS } from "./security.ts";
 
@@ -48,6 +51,18 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
   });
 
   app.route("/api", apiRoutes(s));
+  // MCP over Streamable HTTP (SPEC §12.2); the SDK is loaded on the first request.
+  app.all("/mcp", async (c) => {
+    const { handleMcpHttp } = await loadCold<typeof McpCold>("mcp");
+    const res = await handleMcpHttp(c.req.raw, {
+      project: () => s.project,
+      cwd: repoRoot(s.project.loaded),
+      status: () => Promise.resolve(statusOf(s)),
+      closing: s.closing,
+    }, log);
+    s.feed.poke(); // a tool call may have written: tell the live UI at once
+    return res;
+  });
   app.route("/", uiRoutes(s));
 
   app.notFound((c) =>
@@ -74,5 +89,6 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
 
 /** GET routes whose answer depends only on the database, the config and the clock. */
 function cacheable(path: string): boolean {
-  return !path.startsWith("/assets/") && path !== "/api/events" && path !== "/api/health";
+  return !path.startsWith("/assets/") && path !== "/api/events" && path !== "/api/health" &&
+    path !== "/mcp";
 }

@@ -18,6 +18,8 @@ export interface ServerContext {
   feed: ChangeFeed;
   /** Exact cache of GET answers. */
   cache: ReadCache;
+  /** Aborted when the server begins to stop: long waits (an MCP claim) give up. */
+  closing: AbortSignal;
   /** Re-reads sparkq.yml and the script index (POST /api/reload, config edits). */
   reload(): Promise<ReloadSummary>;
 }

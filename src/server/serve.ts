@@ -37,6 +37,7 @@ export function startServer(
   limitJournal(project.db, JOURNAL_LIMIT_BYTES);
   setCacheSize(project.db, CACHE_MIB);
   const feed = new ChangeFeed(project.db);
+  const closing = new AbortController();
   const s: ServerContext = {
     project,
     port,
@@ -44,6 +45,7 @@ export function startServer(
     index: buildScriptIndex(project.loaded),
     feed,
     cache: new ReadCache(() => project),
+    closing: closing.signal,
     async reload() {
       const fresh = await reloadFromDisk(project.loaded.path);
       project.loaded = fresh.loaded;
@@ -73,6 +75,7 @@ export function startServer(
     ctx: s,
     async close() {
       stopUpkeep();
+      closing.abort();
       feed.close();
       await server.shutdown();
     },
