@@ -28,7 +28,16 @@ const COLUMNS = [
   "updated_at",
   "started_at",
   "finished_at",
+  "auto_failed",
+  "heartbeat_at",
+  "notes",
+  "late_report",
+  "requeued_from",
 ];
+/** A listing's columns: the outputs' sizes in place of the outputs (SPEC §12.1). */
+const LIST_COLUMNS = COLUMNS.flatMap((c) =>
+  c === "stdout" ? ["stdout_bytes"] : c === "stderr" ? ["stderr_bytes"] : [c]
+);
 
 async function project(): Promise<TempProject> {
   const p = await tempProject();
@@ -52,7 +61,7 @@ Deno.test("every JSON output uses the seed's columns with payload and result par
     assert.deepEqual(peeked.payload, payload);
 
     const claimed = JSON.parse(await p.ok(["claim", "--stream", "auth"]));
-    assert.deepEqual(Object.keys(claimed), [...COLUMNS, "stream"]);
+    assert.deepEqual(Object.keys(claimed), [...COLUMNS, "stream", "project"]);
     assert.deepEqual(claimed.payload, payload);
     assert.deepEqual(Object.keys(claimed.stream), ["id", "name", "instructions"]);
     assert.equal(typeof claimed.timeout, "number");
@@ -68,12 +77,19 @@ Deno.test("every JSON output uses the seed's columns with payload and result par
 
     const listed = JSON.parse(await p.ok(["tasks", "--json"]));
     assert.ok(Array.isArray(listed), "a listing is a bare array");
-    assert.deepEqual(Object.keys(listed[0]), [...COLUMNS, "stream_name", "stale"]);
+    assert.deepEqual(Object.keys(listed[0]), [...LIST_COLUMNS, "stream_name", "stale"]);
     assert.deepEqual(listed[0].result, result);
     assert.deepEqual(listed[0].payload, payload);
 
     const detail = JSON.parse(await p.ok(["task", enq.id, "--json"]));
-    assert.deepEqual(Object.keys(detail), [...COLUMNS, "stream", "stale"]);
+    assert.deepEqual(Object.keys(detail), [
+      ...COLUMNS,
+      "stream",
+      "requeued_to",
+      "stale",
+      "stdout_omitted_bytes",
+      "stderr_omitted_bytes",
+    ]);
     assert.deepEqual(detail.result, result);
     assert.deepEqual(detail.stream, claimed.stream);
 
@@ -101,7 +117,7 @@ Deno.test("every JSON output uses the seed's columns with payload and result par
   }
 });
 
-Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one is cut at 8 MiB with a marker", async () => {
+Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one keeps its first and last 4 MiB around a marker", async () => {
   const p = await project();
   try {
     const ids: string[] = [];
@@ -123,7 +139,7 @@ Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one is cut at 8 MiB with a 
       "--stderr",
       "small",
     ]);
-    const back = JSON.parse(await p.ok(["task", ids[0], "--json"]));
+    const back = JSON.parse(await p.ok(["task", ids[0], "--json", "--full"]));
     assert.equal(back.stdout.length, five.length);
     assert.ok(back.stdout === five, "5 MiB stdout read back intact");
     assert.equal(back.stderr, "small");
@@ -139,14 +155,20 @@ Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one is cut at 8 MiB with a 
       "--stdout-file",
       "twenty.txt",
     ]);
-    const cut = JSON.parse(await p.ok(["task", ids[1], "--json"])).stdout as string;
-    const m = /\n\[… truncated (\d+) bytes\]$/.exec(cut);
-    assert.ok(m, `no truncation marker at the end: ${JSON.stringify(cut.slice(-80))}`);
-    const kept = cut.slice(0, m.index);
-    assert.equal(kept.length + Number(m[1]), 20 * MiB, "kept + truncated = the whole");
-    assert.ok(twenty.startsWith(kept), "the kept part is the start of the output");
-    assert.ok(new TextEncoder().encode(cut).length <= 8 * MiB, "at most 8 MiB stored");
-    assert.ok(kept.length > 8 * MiB - 1024, "close to 8 MiB kept");
+    const cut = JSON.parse(await p.ok(["task", ids[1], "--json", "--full"])).stdout as string;
+    const m = /\n\[… truncated (\d+) bytes\]\n/.exec(cut);
+    assert.ok(m, `no truncation marker: ${JSON.stringify(cut.slice(4 * MiB - 40, 4 * MiB + 80))}`);
+    const head = cut.slice(0, m.index);
+    const tail = cut.slice(m.index + m[0].length);
+    assert.equal(
+      head.length + Number(m[1]) + tail.length,
+      20 * MiB,
+      "kept + truncated = the whole",
+    );
+    assert.ok(twenty.startsWith(head), "the start of the output is kept");
+    assert.ok(twenty.endsWith(tail), "the end of the output is kept");
+    assert.equal(head.length, 4 * MiB);
+    assert.equal(tail.length, 4 * MiB);
 
     // large stderr through stdin on fail
     const six = "e".repeat(6 * MiB);
