@@ -29,6 +29,7 @@ export const LOADERS: { [N in CommandName]: () => Promise<Handler<N>> } = {
   claim: () => import("../commands/claim.ts").then((m) => m.claim),
   complete: () => import("../commands/finish.ts").then((m) => m.complete),
   fail: () => import("../commands/finish.ts").then((m) => m.fail),
+  heartbeat: () => import("../commands/heartbeat.ts").then((m) => m.heartbeat),
   tasks: () => import("../commands/tasks.ts").then((m) => m.tasks),
   task: () => import("../commands/task.ts").then((m) => m.task),
   requeue: () => import("../commands/requeue.ts").then((m) => m.requeue),

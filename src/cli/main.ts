@@ -78,6 +78,7 @@ function mainHelp(): string {
       "claim",
       "complete",
       "fail",
+      "heartbeat",
       "tasks",
       "task",
       "requeue",

@@ -234,6 +234,18 @@ export const TABLE = {
     },
     groups: [{ flags: ["result", "result-file"], exclusive: true }, ...outputGroups],
   }),
+  heartbeat: cmd({
+    summary: "Say a running task is still being worked on (moves its stale/auto-fail clock)",
+    args: [{ name: "id", kind: "string", required: true, help: "task ID" }],
+    flags: {
+      note: {
+        kind: "string",
+        short: "m",
+        help: "a progress note for the task's log (kept: the last 200, each up to 4 KiB)",
+      },
+      json: jsonSame,
+    },
+  }),
   tasks: cmd({
     summary: "List tasks, newest first",
     flags: {
@@ -245,13 +257,20 @@ export const TABLE = {
         short: "n",
         help: `at most N tasks (default ${TASK_LIST_DEFAULT}, up to ${TASK_LIST_MAX})`,
       },
+      "with-output": {
+        kind: "bool",
+        help: "include stdout and stderr in --json (left out by default: sizes only)",
+      },
       json,
     },
   }),
   task: cmd({
     summary: "Show everything about one task",
     args: [{ name: "id", kind: "string", required: true, help: "task ID" }],
-    flags: { json },
+    flags: {
+      full: { kind: "bool", help: "show all of stdout and stderr (default: their last 64 KiB)" },
+      json,
+    },
   }),
   requeue: cmd({
     summary: "Queue a copy of a failed task; prints the new ID",
@@ -287,6 +306,9 @@ export const TABLE = {
   watch: cmd({
     summary: "Run the watcher of a stream (wakes its worker through a FIFO)",
     args: [{ name: "stream", kind: "stream", required: true, help: "stream name" }],
+    flags: {
+      paths: { kind: "bool", help: "print the lock, FIFO and done flag paths as JSON, and exit" },
+    },
   }),
   wait: cmd({
     summary: "Block until a task is claimable, claim it and print it",

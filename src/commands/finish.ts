@@ -6,7 +6,7 @@
  * the command table (src/cli/table.ts) and enforced by the parser.
  */
 import { openProject } from "../cli/context.ts";
-import { c, line, printJson } from "../platform/terminal.ts";
+import { c, line, printJson, writeErr } from "../platform/terminal.ts";
 import { readUserFile } from "../cli/read_input.ts";
 import type { Inv } from "../cli/table.ts";
 import { complete as completeTask, fail as failTask, type Outputs } from "../engine/queue.ts";
@@ -28,7 +28,7 @@ export async function complete(inv: Inv<"complete">): Promise<number> {
   const result = f.summary === undefined ? given : { ...given, summary: f.summary };
   const outputs = await readOutputs(inv.cwd, f);
   const p = await openProject(inv);
-  const task = completeTask(p, inv.args.id, { result, ...outputs });
+  const task = completeTask(p, inv.args.id, { result, ...outputs }, { warn });
   if (f.json) printJson(task);
   else line(`Completed ${task.id}: ${c.green(String(task.result?.summary))}`);
   return 0;
@@ -41,10 +41,15 @@ export async function fail(inv: Inv<"fail">): Promise<number> {
   const result = await readResult(inv.cwd, f);
   const outputs = await readOutputs(inv.cwd, f);
   const p = await openProject(inv);
-  const task = failTask(p, inv.args.id, { error: f.error, result, ...outputs });
+  const task = failTask(p, inv.args.id, { error: f.error, result, ...outputs }, { warn });
   if (f.json) printJson(task);
   else line(`Failed ${task.id}: ${c.red(task.error ?? "")}`);
   return 0;
+}
+
+/** Prints the engine's warning that an output was cut to the 8 MiB cap (exit stays 0). */
+function warn(message: string): void {
+  writeErr(`Warning: ${message}\n`);
 }
 
 /** The result object of --result or --result-file, if either was given. */

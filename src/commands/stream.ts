@@ -57,7 +57,15 @@ export async function streamEnd(inv: Inv<"stream end">): Promise<number> {
   const p = await openProject(inv);
   const s = endStream(p, inv.args.name);
   if (inv.flags.json) printJson(s);
-  else line(`Ended stream ${c.bold(s.name)}`);
+  else if (s.stranded === 0) line(`Ended stream ${c.bold(s.name)}`);
+  else {
+    const n = s.stranded === 1 ? "1 queued task" : `${s.stranded} queued tasks`;
+    line(`Ended stream ${c.bold(s.name)}: ${c.yellow(`${n} stranded`)} (never claimed now)`);
+    line(
+      `Move ${s.stranded === 1 ? "it" : "each"} with 'sparkq requeue <id> --stream OTHER' ` +
+        `(list them: sparkq tasks --stream ${s.name} --status queued)`,
+    );
+  }
   return 0;
 }
 

@@ -1,4 +1,7 @@
-/** `sparkq task <id> [--json]`: everything about one task. */
+/**
+ * `sparkq task <id> [--json] [--full]`: everything about one task; each output shows its
+ * last 64 KiB unless --full.
+ */
 import { openProject } from "../cli/context.ts";
 import { shortTime } from "../core/format.ts";
 import { c, line, printJson } from "../platform/terminal.ts";
@@ -13,7 +16,7 @@ import { durationCell, statusCell } from "./tasks.ts";
  */
 export async function task(inv: Inv<"task">): Promise<number> {
   const p = await openProject(inv);
-  const t = getTask(p, inv.args.id);
+  const t = getTask(p, inv.args.id, { full: inv.flags.full });
   if (inv.flags.json) {
     printJson(t);
     return 0;
@@ -33,6 +36,9 @@ export async function task(inv: Inv<"task">): Promise<number> {
     "timeout",
     `${t.timeout}s (stale after ${t.timeout}s, auto-failed after ${autoFailAfter(t.timeout)}s)`,
   );
+  if (t.heartbeat_at) field("heartbeat", stamp(t.heartbeat_at));
+  if (t.requeued_from) field("requeued from", t.requeued_from);
+  if (t.requeued_to.length) field("requeued as", t.requeued_to.join(", "));
 
   section(out, "Payload", JSON.stringify(t.payload, null, 2));
   if (t.result) {
@@ -43,11 +49,52 @@ export async function task(inv: Inv<"task">): Promise<number> {
     section(out, "Result", body.join("\n"));
   }
   if (t.error !== null) section(out, "Error", c.red(t.error));
-  if (t.stdout !== null) section(out, "Stdout", t.stdout);
-  if (t.stderr !== null) section(out, "Stderr", t.stderr);
+  if (t.late_report) lateReport(out, t.late_report);
+  if (t.notes.length) notes(out, t.notes);
+  if (t.stdout !== null) {
+    section(out, "Stdout", omitted("stdout", t.stdout_omitted_bytes) + t.stdout);
+  }
+  if (t.stderr !== null) {
+    section(out, "Stderr", omitted("stderr", t.stderr_omitted_bytes) + t.stderr);
+  }
   section(out, `Stream instructions (${t.stream.name})`, t.stream.instructions ?? c.dim("(none)"));
   line(out.join("\n"));
   return 0;
+}
+
+/** How many progress notes the human view shows (the newest). */
+const NOTES_SHOWN = 20;
+
+function notes(out: string[], list: { at: string; note: string }[]): void {
+  const shown = list.slice(-NOTES_SHOWN);
+  const body = shown.map((n) => `${c.dim(shortTime(n.at))}  ${n.note}`);
+  if (list.length > shown.length) {
+    body.unshift(c.dim(`(${list.length - shown.length} earlier notes: --json shows all)`));
+  }
+  section(out, "Progress notes", body.join("\n"));
+}
+
+/** A report that came after the auto-fail: refused, kept for the record. */
+function lateReport(out: string[], r: Record<string, unknown>): void {
+  const body = [
+    c.dim(`reported ${stamp(String(r.at))} after the auto-fail (refused; the auto-fail stands)`),
+    `outcome   ${String(r.outcome)}`,
+  ];
+  if (r.result !== undefined) body.push(`result    ${JSON.stringify(r.result, null, 2)}`);
+  if (r.error !== undefined) body.push(`error     ${String(r.error)}`);
+  for (const name of ["stdout", "stderr"] as const) {
+    if (typeof r[name] !== "string") continue;
+    const cut = Number(r[`${name}_omitted_bytes`] ?? 0);
+    body.push(`${name}:`, omitted(name, cut) + String(r[name]).replace(/\n$/, ""));
+  }
+  section(out, "Late report", body.join("\n"));
+}
+
+/** The visible line that says the start of an output is not shown. */
+function omitted(name: string, bytes: number): string {
+  return bytes > 0
+    ? c.yellow(`[… first ${bytes} bytes of ${name} not shown (--full shows everything)]`) + "\n"
+    : "";
 }
 
 function stamp(iso: string | null): string {

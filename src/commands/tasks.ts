@@ -1,4 +1,7 @@
-/** `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json]`. */
+/**
+ * `sparkq tasks [--status S] [--stream S] [--stale] [--limit N] [--json [--with-output]]`.
+ * The JSON leaves outputs out (their sizes instead) unless --with-output.
+ */
 import { openProject } from "../cli/context.ts";
 import { duration, shortTime } from "../core/format.ts";
 import { c, line, printJson, table } from "../platform/terminal.ts";
@@ -16,7 +19,7 @@ export async function tasks(inv: Inv<"tasks">): Promise<number> {
     (field) => `--${field}`,
   );
   const p = await openProject(inv);
-  const rows = listTasks(p, query);
+  const rows = listTasks(p, query, { withOutput: f["with-output"] });
   if (inv.flags.json) {
     printJson(rows);
     return 0;
