@@ -21,7 +21,7 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
   app.use("*", async (c, next) => {
     const refusal = checkRequest(c.req.raw, s.port);
     if (refusal) {
-      const res = c.json({ error: refusal.error }, refusal.status);
+      const res = c.json({ error: refusal.error, code: refusal.code }, refusal.status);
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
       return res;
     }
@@ -67,7 +67,7 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
 
   app.notFound((c) =>
     c.req.path.startsWith("/api/")
-      ? c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404)
+      ? c.json({ error: `no API route ${c.req.method} ${c.req.path}`, code: "not_found" }, 404)
       : errorPage(s, 404, `There is no page at ${c.req.path}.`)
   );
   app.onError((e, c) => {

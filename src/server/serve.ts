@@ -63,6 +63,7 @@ export function startServer(
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       throw new SparkqError(`port ${port} on 127.0.0.1 is already in use`, {
+        code: "config",
         hint:
           "set server.port in sparkq.yml (or re-run 'sparkq setup --port N'), or stop what uses it",
       });
