@@ -9,16 +9,17 @@
 #
 # It stops the server and the watchers, then deletes: the database (database.path of
 # sparkq.yml, with -wal/-shm), sparkq.lock, the config cache .sparkq.yml.cache.json,
-# the temp files of THIS project's streams (<tmp>/sparkq-<stream>.lock, -pipe, -done;
-# stream names are read from the database first, other projects' files are left
-# alone), dist/, the launcher ./sparkq and .tools/ (the Deno that setup.sh installed).
+# the temp files of THIS project's streams (<tmp>/sparkq-<stream>.lock, -pipe, -done in
+# the private <tmp> = $SPARKQ_TMPDIR or /tmp/sparkq-<uid>; stream names are read from the
+# database first, other projects' files are left alone), dist/, the launcher ./sparkq
+# and .tools/ (the Deno that setup.sh installed).
 # Deno's download cache (~/.cache/deno) is shared with other Deno programs and kept.
 set -u
 
 dir=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
 cd "$dir" || exit 1
 export RUST_BACKTRACE=0
-tmp=${SPARKQ_TMPDIR:-/tmp}
+tmp=${SPARKQ_TMPDIR:-/tmp/sparkq-$(id -u)}  # the private dir of watcher files (SPEC §12.4)
 yes=0
 all=0
 for arg in "$@"; do

@@ -160,6 +160,17 @@ Deno.test("playbook: every sparkq command parses and runs", async () => {
         await p.ok(["fail", id, "--error", "for the requeue example"]);
       }
       if (name === "wait" || name === "claim") await enqueue(p);
+      if (name === "watch" && cmd.includes("--paths")) {
+        // Prints where the watcher's files are, in the private temp dir, and exits.
+        const r = await sh(p, env, cmd);
+        assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+        assert.deepEqual(JSON.parse(r.stdout), {
+          lock: `${tmpOf(p)}/sparkq-st1.lock`,
+          fifo: `${tmpOf(p)}/sparkq-st1-pipe`,
+          done: `${tmpOf(p)}/sparkq-st1-done`,
+        });
+        continue;
+      }
       if (name === "watch") {
         // Runs in the foreground until stopped; a second process stops it once it holds its lock.
         const stopper =
@@ -202,7 +213,7 @@ Deno.test("playbook: every sparkq command parses and runs", async () => {
 Deno.test("playbook: the FIFO loop block blocks until a wake, and the wait block claims", async () => {
   const { p, env } = await project();
   const [setup, waitBlock, watchBlock, loop] = bashBlocks(PLAYBOOK);
-  assert.match(loop, /touch "\$T\/sparkq-\$S-done"/);
+  assert.match(loop, /sparkq watch "\$S" --paths[\s\S]*touch "\$DONE"/);
   try {
     const s = await sh(p, env, setup);
     assert.equal(s.code, 0, s.stderr);
@@ -236,7 +247,10 @@ Deno.test("sparkq-watcher.sh runs the watcher like `sparkq watch`", async () => 
   try {
     const bad = await sh(p, env, `'${ROOT}/sparkq-watcher.sh'`);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /usage: .*sparkq-watcher\.sh <stream>/);
+    assert.match(bad.stderr, /usage: .*sparkq-watcher\.sh <stream> \[--paths\]/);
+    const paths = await sh(p, env, `'${ROOT}/sparkq-watcher.sh' st1 --paths`);
+    assert.equal(paths.code, 0, paths.stderr);
+    assert.equal(JSON.parse(paths.stdout).lock, lock);
     const run = sh(p, env, `'${ROOT}/sparkq-watcher.sh' st1`);
     await until(() => exists(lock), "the watcher's lock");
     assert.match(await p.ok(["stop", "--stream", "st1"]), /Stopped the watcher of stream 'st1'/);

@@ -203,13 +203,17 @@ Deno.test("stop: nothing running, one stream's watcher, then everything (server 
     assert.ok(!exists(files(p, "st2").lock));
     assert.ok(exists(files(p, "st1").lock), "the other watcher keeps running");
 
-    // Everything: the server (a stand-in process holding sparkq.lock) and the watchers.
+    // Everything: the watchers and the server. Here sparkq.lock names a stand-in that is
+    // not a SparkQ server: the watchers are stopped, the stand-in is refused, untouched
+    // (a real server is stopped in lockfile_test.ts).
     Deno.writeTextFileSync(`${p.dir}/sparkq.lock`, `${sleeper.pid}\n`);
-    const out = await p.ok(["stop"]);
-    assert.match(out, new RegExp(`Stopped the watcher of stream 'st1' \\(PID ${w1.pid}\\)`));
-    assert.match(out, new RegExp(`Stopped the server \\(PID ${sleeper.pid}\\)`));
-    assert.equal((await sleeper.status).signal, "SIGTERM");
+    const all = await p.run(["stop"]);
+    assert.equal(all.code, 1, all.stderr);
+    assert.match(all.stdout, new RegExp(`Stopped the watcher of stream 'st1' \\(PID ${w1.pid}\\)`));
+    assert.match(all.stderr, new RegExp(`names PID ${sleeper.pid}, but it is not a SparkQ server`));
     assert.equal((await w1.finish()).code, 0);
+    const still = await new Deno.Command("kill", { args: ["-0", String(sleeper.pid)] }).output();
+    assert.ok(still.success, "the stand-in was not signalled");
 
     // Tasks untouched.
     const t1 = JSON.parse(await p.ok(["task", id, "--json"]));

@@ -8,7 +8,8 @@ import { openProject } from "../cli/context.ts";
 import { c, line } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { requireSession } from "../engine/sessions.ts";
-import { acquireLock } from "../server/lockfile.ts";
+import { acquireLock } from "../platform/pid_lock.ts";
+import { SparkqError } from "../core/errors.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type RunWatchers, startWatchersForRun } from "./run_watchers.ts";
 
@@ -20,10 +21,16 @@ export async function run(inv: Inv<"run">): Promise<number> {
   const session = inv.flags.session;
   if (session !== undefined) requireSession(p, session); // refuse before starting anything
   const port = p.config.server.port;
-  const lock = await acquireLock(
-    p.loaded.lockPath,
-    `it serves http://127.0.0.1:${port}/ — stop it with 'sparkq stop'`,
-  );
+  const lock = await acquireLock(p.loaded.lockPath, {
+    busy: (holder) =>
+      new SparkqError(
+        `the server is already running (PID ${holder.pid}, lockfile ${p.loaded.lockPath})`,
+        {
+          code: "server_running",
+          hint: `it serves http://127.0.0.1:${port}/ — stop it with 'sparkq stop'`,
+        },
+      ),
+  });
   const releaseOnExit = () => lock.release();
   globalThis.addEventListener("unload", releaseOnExit);
   const log = (msg: string) => line(`${c.dim(new Date().toISOString().slice(11, 19))} ${msg}`);

@@ -24,7 +24,7 @@ export async function stop(inv: Inv<"stop">): Promise<number> {
   } else {
     for (const s of listStreams(p)) {
       const o = await stopWatcher(s.name, true);
-      if (o.acted) outcomes.push(o);
+      if (o.acted || o.refused) outcomes.push(o);
     }
     outcomes.push(await stopServer(p.loaded.lockPath));
   }
@@ -32,7 +32,8 @@ export async function stop(inv: Inv<"stop">): Promise<number> {
   const signalled = outcomes.flatMap((o) => o.signalled ? [o.signalled] : []);
   const stuck = await waitForExit(signalled, EXIT_WAIT_MS);
   const acted = outcomes.filter((o) => o.acted);
-  if (acted.length === 0) {
+  const refused = outcomes.filter((o) => o.refused);
+  if (acted.length === 0 && refused.length === 0) {
     line(
       only !== undefined
         ? outcomes[0].message
@@ -49,6 +50,12 @@ export async function stop(inv: Inv<"stop">): Promise<number> {
   }
   if (acted.length) {
     line("Tasks are untouched: running ones stay running, queued ones stay queued.");
+  }
+  if (refused.length) {
+    throw new SparkqError(refused.map((o) => o.message).join("\n"), {
+      code: "permission",
+      hint: "SparkQ signals only its own watcher or server, checked with 'ps'",
+    });
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 /** Where the user is and how their relative paths resolve. */
+import { currentUid } from "../platform/pid.ts";
 
 /**
  * The directory the user ran SparkQ from. `deno task` runs in the folder of
@@ -44,7 +45,13 @@ export function basename(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1);
 }
 
-/** The temp dir for watcher files: $SPARKQ_TMPDIR or /tmp. */
-export function tempDir(): string {
-  return Deno.env.get("SPARKQ_TMPDIR") || "/tmp";
+/**
+ * The private temp dir for watcher files (SPEC §12.4): $SPARKQ_TMPDIR, else
+ * /tmp/sparkq-<uid>; `from` says which, for messages. Not checked here: see
+ * src/platform/private_dir.ts.
+ */
+export function tempDir(): { path: string; from: string } {
+  const env = Deno.env.get("SPARKQ_TMPDIR");
+  if (env) return { path: resolvePath(userCwd(), env), from: "SPARKQ_TMPDIR" };
+  return { path: `/tmp/sparkq-${currentUid() ?? "user"}`, from: "the default" };
 }

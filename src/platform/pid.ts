@@ -1,6 +1,9 @@
 /**
- * Process liveness and signals. Deno's own `Deno.kill` needs unscoped --allow-run,
- * so SparkQ runs the system's `kill` under `--allow-run=kill` instead.
+ * Process liveness, identity and signals. Deno's own `Deno.kill` needs unscoped
+ * --allow-run, so SparkQ runs the system's `kill` under `--allow-run=kill` instead; Deno
+ * refuses to read /proc/<pid> without --allow-all, so a process's owner and command line
+ * come from the system's `ps` (`--allow-run=ps`). The user's own uid needs
+ * `--allow-sys=uid`.
  */
 
 /** True when a process with this PID exists. */
@@ -28,12 +31,39 @@ export async function signal(pid: number, sig: "TERM" | "KILL" | "INT" = "TERM")
   return out.success;
 }
 
-/** Reads a PID file; undefined when missing or not a number. */
-export function readPid(path: string): number | undefined {
+/** The uid this process runs as (null where the platform has none). */
+export function currentUid(): number | null {
+  return Deno.uid();
+}
+
+/** Who runs a process and with what command line. */
+export interface ProcessInfo {
+  uid: number;
+  /** The command line, arguments joined by spaces (as `ps -o args` prints it). */
+  args: string;
+}
+
+/**
+ * The owner and command line of a live process; undefined when no such process exists.
+ * Throws a plain Error when `ps` cannot be run (not installed, or not allowed).
+ */
+export async function processInfo(pid: number): Promise<ProcessInfo | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  let out: Deno.CommandOutput;
   try {
-    const n = Number(Deno.readTextFileSync(path).trim().split(/\s+/)[0]);
-    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
+    out = await new Deno.Command("ps", {
+      args: ["-ww", "-o", "uid=", "-o", "args=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+  } catch (e) {
+    throw new Error(
+      e instanceof Deno.errors.NotFound
+        ? "the 'ps' program is not installed (procps)"
+        : `cannot run 'ps': ${e instanceof Error ? e.message : e}`,
+    );
   }
+  const m = new TextDecoder().decode(out.stdout).match(/^\s*(\d+)\s+(.*?)\s*$/m);
+  if (!out.success || !m) return undefined;
+  return { uid: Number(m[1]), args: m[2] };
 }

@@ -1,6 +1,7 @@
 /** Whether the server is up: its lockfile names a live PID and /api/health answers. */
 import type { LoadedConfig } from "../config/load.ts";
-import { isAlive, readPid } from "../platform/pid.ts";
+import { isAlive } from "../platform/pid.ts";
+import { readLock } from "../platform/pid_lock.ts";
 
 /** The server as `status` reports it. */
 export interface ServerState {
@@ -16,7 +17,7 @@ export interface ServerState {
 export async function serverState(loaded: LoadedConfig): Promise<ServerState> {
   const port = loaded.config.server.port;
   const url = `http://127.0.0.1:${port}`;
-  const pid = readPid(loaded.lockPath);
+  const pid = readLock(loaded.lockPath)?.pid;
   if (pid === undefined) return { running: false, pid: null, port, url, note: "not running" };
   if (!(await isAlive(pid))) {
     return { running: false, pid, port, url, note: `stale lockfile (PID ${pid} is gone)` };

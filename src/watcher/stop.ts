@@ -1,11 +1,13 @@
 /**
  * Stopping watchers and the server from another process (`sparkq stop`). A watcher in
  * its own process gets SIGTERM; a watcher inside the server is stopped by removing its
- * lock, which it notices at its next poll, so the server keeps running.
+ * lock, which it notices at its next poll, so the server keeps running. A PID read from
+ * a lock file is signalled only after the system confirms it is the user's own SparkQ
+ * watcher of that stream (or SparkQ server): anything else is refused, untouched.
  */
-import { isAlive, readPid, signal } from "../platform/pid.ts";
+import { isAlive, signal } from "../platform/pid.ts";
+import { checkForeign, type Expected, readLock, verifyHolder } from "../platform/pid_lock.ts";
 import { watcherFiles } from "./files.ts";
-import { readLock } from "./lock.ts";
 
 /** What stopping one thing did. */
 export interface StopOutcome {
@@ -15,6 +17,8 @@ export interface StopOutcome {
   signalled?: number;
   /** False when there was nothing to stop. */
   acted: boolean;
+  /** Set when a lock names a process SparkQ will not signal: the message says why. */
+  refused?: boolean;
 }
 
 /**
@@ -23,6 +27,7 @@ export interface StopOutcome {
  */
 export async function stopWatcher(stream: string, serverToo = false): Promise<StopOutcome> {
   const { lock } = watcherFiles(stream);
+  checkForeign(lock, "lock file");
   const holder = readLock(lock);
   if (!holder) {
     if (removeFile(lock)) {
@@ -37,8 +42,8 @@ export async function stopWatcher(stream: string, serverToo = false): Promise<St
       message: `Removed the stale lock of stream '${stream}' (PID ${holder.pid} is gone).`,
     };
   }
-  if (holder.kind === "run" || holder.pid === Deno.pid) {
-    // Inside the server: removing the lock stops that watcher alone.
+  if (holder.role === "run" || holder.pid === Deno.pid) {
+    // Inside the server: removing the lock stops that watcher alone; nothing is signalled.
     removeFile(lock);
     return {
       acted: true,
@@ -46,17 +51,15 @@ export async function stopWatcher(stream: string, serverToo = false): Promise<St
         (serverToo ? "." : "; the server keeps running."),
     };
   }
-  await signal(holder.pid, "TERM");
-  return {
-    acted: true,
-    signalled: holder.pid,
-    message: `Stopped the watcher of stream '${stream}' (PID ${holder.pid}).`,
-  };
+  return await signalVerified(holder.pid, { command: "watch", stream }, lock, {
+    done: `Stopped the watcher of stream '${stream}' (PID ${holder.pid}).`,
+  });
 }
 
 /** Stops the server whose lockfile is `lockPath`. */
 export async function stopServer(lockPath: string): Promise<StopOutcome> {
-  const pid = readPid(lockPath);
+  checkForeign(lockPath, "lockfile");
+  const pid = readLock(lockPath)?.pid;
   if (pid === undefined) return { acted: false, message: "The server is not running." };
   if (!(await isAlive(pid))) {
     removeFile(lockPath);
@@ -65,8 +68,29 @@ export async function stopServer(lockPath: string): Promise<StopOutcome> {
       message: `The server is not running; removed its stale lockfile (PID ${pid} is gone).`,
     };
   }
+  return await signalVerified(pid, { command: "run" }, lockPath, {
+    done: `Stopped the server (PID ${pid}).`,
+  });
+}
+
+/** Sends SIGTERM to `pid` if it is what the lock at `lock` claims; else a refusal. */
+async function signalVerified(
+  pid: number,
+  expected: Expected,
+  lock: string,
+  text: { done: string },
+): Promise<StopOutcome> {
+  const why = await verifyHolder(pid, expected);
+  if (why !== undefined) {
+    return {
+      acted: false,
+      refused: true,
+      message: `${lock} names PID ${pid}, but ${why.replace(/^PID \d+ /, "it ")}: not signalled. ` +
+        `If nothing of SparkQ's runs there, remove ${lock}.`,
+    };
+  }
   await signal(pid, "TERM");
-  return { acted: true, signalled: pid, message: `Stopped the server (PID ${pid}).` };
+  return { acted: true, signalled: pid, message: text.done };
 }
 
 /** Waits until every PID has exited or `ms` passed; returns the ones still alive. */

@@ -19,8 +19,12 @@ import { changeMarker } from "../storage/maintenance.ts";
 import { DbChanges } from "./db_changes.ts";
 import { ensureFifo, FifoWaker } from "./fifo.ts";
 import { exists, type WatcherFiles, watcherFiles } from "./files.ts";
-import { acquireLock, type HeldLock, type LockKind, readLock } from "./lock.ts";
+import { acquireLock, checkForeign, type HeldLock, readLock } from "../platform/pid_lock.ts";
+import { SparkqError } from "../core/errors.ts";
 import { FLAG_POLL_MS, POLL_MS, SAFETY_MS } from "./poll.ts";
+
+/** How a watcher runs: its own process (`watch`) or inside the server (`run`). */
+export type LockKind = "watch" | "run";
 
 /** Options of `StreamWatcher.start`. */
 export interface WatcherOptions {
@@ -68,7 +72,25 @@ export class StreamWatcher {
   static async start(opts: WatcherOptions): Promise<StreamWatcher> {
     const files = watcherFiles(opts.stream);
     requireStream(opts.ctx, opts.stream, { active: "there is nothing to watch for" });
-    const lock = await acquireLock(files.lock, opts.stream, opts.kind);
+    checkForeign(files.done, "done flag");
+    const lock = await acquireLock(files.lock, {
+      label: opts.kind,
+      busy: (holder) => {
+        const where = holder.role === "run"
+          ? ` (inside the 'sparkq run' server)`
+          : holder.pid === Deno.pid
+          ? " (this process)"
+          : "";
+        return new SparkqError(
+          `stream '${opts.stream}' already has a watcher: PID ${holder.pid}${where} holds ${files.lock}`,
+          {
+            code: "duplicate",
+            status: 409,
+            hint: `stop it with 'sparkq stop --stream ${opts.stream}'`,
+          },
+        );
+      },
+    });
     const waker = new FifoWaker(files.fifo);
     try {
       await ensureFifo(files.fifo, Deno.lstatSync(files.lock).uid);
