@@ -39,6 +39,7 @@ export function findConfig(cwd: string, flag?: string): string {
         throw new SparkqError(
           `SparkQ is not allowed to read ${p} (from ${flag ? "--config" : "SPARKQ_CONFIG"})`,
           {
+            code: "permission",
             hint: "SparkQ reads only the folder it was copied into and the temp dir; " +
               "keep sparkq.yml there (see README: Permissions)",
           },
@@ -46,7 +47,7 @@ export function findConfig(cwd: string, flag?: string): string {
       }
       throw new SparkqError(
         `no config file at ${p} (from ${flag ? "--config" : "SPARKQ_CONFIG"})`,
-        { hint: "run 'sparkq setup' first, or fix the path" },
+        { code: "config", hint: "run 'sparkq setup' first, or fix the path" },
       );
     }
     return p;
@@ -58,14 +59,14 @@ export function findConfig(cwd: string, flag?: string): string {
   }
   throw new SparkqError(
     `no sparkq.yml found in ${cwd} or its parents: run 'sparkq setup' first`,
-    { hint: "or point --config / SPARKQ_CONFIG at one" },
+    { code: "config", hint: "or point --config / SPARKQ_CONFIG at one" },
   );
 }
 
 /** Loads and validates a sparkq.yml (through the JSON cache when it is fresh). */
 export async function loadConfig(path: string): Promise<LoadedConfig> {
   const key = configFingerprint(path);
-  if (key === undefined) throw new SparkqError(`no config file at ${path}`);
+  if (key === undefined) throw new SparkqError(`no config file at ${path}`, { code: "config" });
   const cachePath = cachePathFor(path);
   let config: Config | undefined;
   try {
@@ -119,7 +120,9 @@ export function readConfigText(path: string): string {
   try {
     return Deno.readTextFileSync(path);
   } catch (e) {
-    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`);
+    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`, {
+      code: e instanceof Deno.errors.NotCapable ? "permission" : "config",
+    });
   }
 }
 

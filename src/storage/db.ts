@@ -148,6 +148,7 @@ export class Db {
 export function openDb(path: string, options: OpenOptions = {}): Db {
   if (!options.create && !fileExists(path)) {
     throw new SparkqError(`no database at ${path}`, {
+      code: "config",
       hint: "run 'sparkq setup' to create it (your sparkq.yml is kept)",
     });
   }
@@ -172,7 +173,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     if (version > SCHEMA_VERSION) {
       throw new SparkqError(
         `${path} has schema version ${version}, newer than this SparkQ understands (${SCHEMA_VERSION})`,
-        { hint: "upgrade SparkQ, or point database.path at another file" },
+        { code: "config", hint: "upgrade SparkQ, or point database.path at another file" },
       );
     }
     if (version < SCHEMA_VERSION) migrate(db, version);
@@ -189,7 +190,7 @@ function migrate(db: Db, from: number): void {
   if (from === 0) {
     const mode = db.raw.prepare("PRAGMA journal_mode=WAL").get() as Row;
     if (String(mode.journal_mode).toLowerCase() !== "wal") {
-      throw new SparkqError(`could not switch ${db.path} to WAL mode`);
+      throw new SparkqError(`could not switch ${db.path} to WAL mode`, { code: "internal" });
     }
     db.raw.exec("PRAGMA journal_size_limit=67108864");
   }
@@ -269,13 +270,18 @@ function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
       `the database ${path} is locked by another process (gave up after ${
         Math.round(waitedMs / 100) / 10
       } s)`,
-      { status: 503, hint: "another SparkQ command or tool holds a write lock; try again" },
+      {
+        code: "locked",
+        status: 503,
+        hint: "another SparkQ command or tool holds a write lock; try again",
+      },
     );
   }
   if (e instanceof Deno.errors.NotCapable || /Requires (read|write) access/.test(msg)) {
     return new SparkqError(
       `SparkQ is not allowed to open ${path}: ${msg.replace(/, run again with.*$/, "")}`,
       {
+        code: "permission",
         status: 500,
         hint:
           "database.path must lie inside the SparkQ folder or the temp dir (see README: Permissions)",
@@ -283,10 +289,13 @@ function dbError(path: string, e: unknown, waitedMs: number): SparkqError {
     );
   }
   if (/unable to open/i.test(msg)) {
-    return new SparkqError(`cannot open the database ${path} (${msg})`, { status: 500 });
+    return new SparkqError(`cannot open the database ${path} (${msg})`, {
+      code: "internal",
+      status: 500,
+    });
   }
   if (e instanceof Error) throw e;
-  return new SparkqError(msg, { status: 500 });
+  return new SparkqError(msg, { code: "internal", status: 500 });
 }
 
 /** `dev:ino` of the file at `path`, or undefined when there is none. */
