@@ -22,7 +22,7 @@ function readLine(): string | null {
 }
 
 function cancelled(): never {
-  throw new SparkqError("setup cancelled: nothing was changed");
+  throw new SparkqError("setup cancelled: nothing was changed", { code: "usage", exitCode: 1 });
 }
 
 /** Asks for text; returns the default on Enter. */

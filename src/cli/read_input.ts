@@ -21,7 +21,9 @@ export async function readUserFile(cwd: string, path: string, what: string): Pro
       : e instanceof Error
       ? e.message
       : String(e);
-    throw new SparkqError(`cannot read ${what} from ${full}: ${why}`);
+    throw new SparkqError(`cannot read ${what} from ${full}: ${why}`, {
+      code: e instanceof Deno.errors.NotCapable ? "permission" : "invalid",
+    });
   }
 }
 

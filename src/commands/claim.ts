@@ -21,7 +21,12 @@ export async function claim(inv: Inv<"claim">): Promise<number> {
         ...waiting.map((s) => `  ${s.name} (${s.queued} queued)`),
       ]
       : ["no stream has queued tasks"];
-    throw new SparkqError("--stream is required", { hint: [...lines, inv.usage].join("\n") });
+    // A usage mistake, but exit 1 as SPEC §7 says: the listing is an answer, not a crash.
+    throw new SparkqError("--stream is required", {
+      code: "usage",
+      exitCode: 1,
+      hint: [...lines, inv.usage].join("\n"),
+    });
   }
   // Serialised inside the claim: a task that cannot be printed stays queued.
   const claimed = claimTask(p, stream, (t) => JSON.stringify(t, null, 2));

@@ -2,7 +2,7 @@
 import { findConfig } from "../config/load.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
-import { SparkqError } from "../core/errors.ts";
+import { ERROR_CODES, SparkqError } from "../core/errors.ts";
 import { reloadFromDisk, summarize } from "../server/reload.ts";
 import { serverState } from "../server/state.ts";
 
@@ -29,6 +29,7 @@ export async function reloadCommand(inv: Inv<"reload">): Promise<number> {
   if (!res.ok) {
     throw new SparkqError(
       `the server at ${server.url} refused to reload (${res.status}): ${body.error ?? "no reason"}`,
+      { code: ERROR_CODES.includes(body.code) ? body.code : "internal", hint: body.hint },
     );
   }
   line(`${c.green("✓")} Server at ${server.url} (PID ${server.pid}) reloaded`);

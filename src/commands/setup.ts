@@ -24,6 +24,8 @@ export async function setup(inv: Inv<"setup">): Promise<number> {
     throw new SparkqError(
       "setup asks questions, but stdin is not a terminal",
       {
+        code: "usage",
+        exitCode: 1,
         hint:
           "run it in a terminal, or pass --yes with flags (--name, --repo-path, --prd-path, --script-dir, --port, --*-timeout)",
       },
@@ -95,7 +97,9 @@ function readIfExists(path: string): string | undefined {
     return Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`);
+    throw new SparkqError(`cannot read ${path}: ${e instanceof Error ? e.message : e}`, {
+      code: e instanceof Deno.errors.NotCapable ? "permission" : "config",
+    });
   }
 }
 

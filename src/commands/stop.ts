@@ -45,7 +45,7 @@ export async function stop(inv: Inv<"stop">): Promise<number> {
   if (stuck.length) {
     throw new SparkqError(
       `sent SIGTERM, but PID ${stuck.join(", ")} has not exited after ${EXIT_WAIT_MS / 1000}s`,
-      { hint: "check it with 'ps', and 'kill -KILL' it if it hangs" },
+      { code: "internal", hint: "check it with 'ps', and 'kill -KILL' it if it hangs" },
     );
   }
   if (acted.length) {
