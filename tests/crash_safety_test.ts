@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { DENO, query, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { query, type TempProject, tempProject } from "./helpers.ts";
+import { spawnSparkq } from "./support/process.ts";
 
 const KILLS = 200;
 const PARALLEL = 4;
@@ -29,35 +30,26 @@ async function runCli(
   stdin?: string,
 ): Promise<Outcome> {
   const start = performance.now();
-  const child = new Deno.Command(DENO, {
-    args: ["run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args],
-    cwd: ROOT,
-    env: { INIT_CWD: p.dir, NO_COLOR: "1", RUST_BACKTRACE: "0", SPARKQ_TMPDIR: `${p.dir}/tmp` },
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    // The process may be killed before it reads everything.
-    await w.write(new TextEncoder().encode(stdin)).catch(() => {});
-    await w.close().catch(() => {});
-  }
+  const proc = spawnSparkq(args, {
+    cwd: p.dir,
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+    stdin, // the process may be killed before it reads everything
+    launcher: p.launcher,
+  });
   let killed = false;
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
     try {
-      child.kill("SIGKILL");
+      proc.child.kill("SIGKILL");
       killed = true;
     } catch { /* it has exited */ }
   }, killAfterMs);
-  const out = await child.output();
+  const end = await proc.done();
   clearTimeout(timer);
-  const dec = new TextDecoder();
   return {
-    code: out.signal ? null : out.code,
-    killed: killed && out.signal === "SIGKILL",
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
+    code: end.code,
+    killed: killed && end.signal === "SIGKILL",
+    stdout: proc.stdout(),
+    stderr: proc.stderr(),
     ms: performance.now() - start,
   };
 }

@@ -6,48 +6,26 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { assertRefused, DENO, tempProject } from "./helpers.ts";
+import { spawn } from "./support/process.ts";
 
 /** A process that takes the write lock (BEGIN IMMEDIATE) and holds it for `seconds`. */
 async function lockHolder(db: string, seconds: number) {
-  const child = new Deno.Command(DENO, {
-    args: [
-      "eval",
-      "--no-config",
-      `import { DatabaseSync } from "node:sqlite";
-       const db = new DatabaseSync(Deno.args[0]);
-       db.exec("BEGIN IMMEDIATE");
-       console.log("locked");
-       await new Promise((r) => setTimeout(r, Number(Deno.args[1]) * 1000));
-       db.exec("ROLLBACK");`,
-      db,
-      String(seconds),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { RUST_BACKTRACE: "0" },
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("locked")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      const err = await new Response(child.stderr).text();
-      throw new Error(`the lock holder exited early: ${err}`);
-    }
-    seen += value;
-  }
-  return {
-    async stop() {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      await child.stderr.cancel().catch(() => {});
-      await child.status;
-    },
-  };
+  const holder = spawn(DENO, [
+    "eval",
+    "--no-config",
+    `import { DatabaseSync } from "node:sqlite";
+     const db = new DatabaseSync(Deno.args[0]);
+     db.exec("BEGIN IMMEDIATE");
+     console.log("locked");
+     await new Promise((r) => setTimeout(r, Number(Deno.args[1]) * 1000));
+     db.exec("ROLLBACK");`,
+    db,
+    String(seconds),
+  ], { env: { RUST_BACKTRACE: "0" } });
+  await holder.waitFor("locked").catch((e) => {
+    throw new Error(`the lock holder exited early: ${e.message}`);
+  });
+  return { stop: () => holder.stop("SIGKILL") };
 }
 
 Deno.test("a second writer holding the lock past the deadline: clear error, nothing changed", async () => {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { freePort, ROOT, type TempProject, tempProject } from "./helpers.ts";
 import { bg, exists, FIXTURES, tmpOf, until, workerEnv } from "./fixtures/worker_lib.ts";
+import { shell } from "./support/process.ts";
 import { findCommand, parseArgs } from "../src/cli/args.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
 
@@ -65,11 +66,11 @@ function prelude(p: TempProject, id = "tsk_000000000000"): string {
 
 /** Splits a command into argv exactly as bash does, with the playbook's variables set. */
 async function argvOf(p: TempProject, cmd: string): Promise<string[]> {
-  const out = await new Deno.Command("bash", {
-    args: ["-c", `${prelude(p)} set -- ${cmd}; printf '%s\\0' "$@"`],
-  }).output();
-  assert.ok(out.success, `bash could not split: ${cmd}`);
-  return new TextDecoder().decode(out.stdout).split("\0").slice(0, -1);
+  const out = await shell(`${prelude(p)} set -- ${cmd}; printf '%s\\0' "$@"`, [], {
+    shell: "bash",
+  });
+  assert.equal(out.code, 0, `bash could not split: ${cmd}`);
+  return out.stdout.split("\0").slice(0, -1);
 }
 
 /** Runs a shell snippet in the project with the shim on PATH. */
@@ -79,13 +80,7 @@ async function sh(
   script: string,
   id?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command("bash", {
-    args: ["-c", prelude(p, id) + script],
-    cwd: p.dir,
-    env,
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return await shell(prelude(p, id) + script, [], { shell: "bash", cwd: p.dir, env });
 }
 
 /** A loopback port that was free a moment ago. */

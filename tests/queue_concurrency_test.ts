@@ -9,6 +9,7 @@ import { loadConfig } from "../src/config/load.ts";
 import { enqueue } from "../src/engine/queue.ts";
 import { openDb } from "../src/storage/db.ts";
 import { DENO, query, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { spawn } from "./support/process.ts";
 
 const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 
@@ -43,31 +44,23 @@ async function startWorkers(
 ): Promise<{ go: () => Promise<void>; done: Promise<Claims[]> }> {
   const goFile = `${p.dir}/go`;
   const children = Array.from({ length: n }, (_, i) =>
-    new Deno.Command(DENO, {
-      args: [
-        "run",
-        ...SPARKQ_FLAGS,
-        WORKER,
-        `${p.dir}/sparkq.yml`,
-        stream,
-        `${p.dir}/ready-${i}`,
-        goFile,
-        String(workMs),
-      ],
-      cwd: ROOT,
-      env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn());
+    spawn(DENO, [
+      "run",
+      ...SPARKQ_FLAGS,
+      WORKER,
+      `${p.dir}/sparkq.yml`,
+      stream,
+      `${p.dir}/ready-${i}`,
+      goFile,
+      String(workMs),
+    ], { cwd: ROOT, env: { RUST_BACKTRACE: "0", NO_COLOR: "1" } }));
   const done = Promise.all(children.map(async (child, i): Promise<Claims> => {
-    const out = await child.output();
-    const dec = new TextDecoder();
-    const stderr = dec.decode(out.stderr);
+    const end = await child.done();
+    const stderr = child.stderr();
     return {
       who: `worker ${i}`,
-      ids: dec.decode(out.stdout).split("\n").filter((l) => l !== ""),
-      failure: out.code !== 0 || stderr !== "" ? `exit ${out.code}: ${stderr}` : undefined,
+      ids: child.stdout().split("\n").filter((l) => l !== ""),
+      failure: end.code !== 0 || stderr !== "" ? `exit ${end.code}: ${stderr}` : undefined,
     };
   }));
   // wait until every worker has opened the database and is waiting for the go file

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { freePort, ROOT } from "./helpers.ts";
+import { run, spawn, type Spawned } from "./support/process.ts";
 
 /** Files that a fresh clone does not have (build output, local state). */
 const NOT_IN_A_CLONE = new Set([
@@ -44,11 +45,8 @@ function shellBlocks(readme: string, heading: string): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
 
-async function sh(cwd: string, script: string, env: Record<string, string>) {
-  const out = await new Deno.Command("sh", { args: ["-ec", script], cwd, env, stdin: "null" })
-    .output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function sh(cwd: string, script: string, env: Record<string, string>) {
+  return run("sh", ["-ec", script], { cwd, env });
 }
 
 Deno.test("the README's quick start and tour work as written, up to the dashboard", async () => {
@@ -65,7 +63,7 @@ Deno.test("the README's quick start and tour work as written, up to the dashboar
   await copyTree(ROOT, dir);
   const port = freePort();
   const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: top, SPARKQ_TMPDIR: tmp };
-  let server: Deno.ChildProcess | undefined;
+  let server: Spawned | undefined;
   try {
     // The quick start's first half (its second half is the interactive setup).
     const setup = await sh(dir, "./setup.sh", env);
@@ -84,14 +82,7 @@ Deno.test("the README's quick start and tour work as written, up to the dashboar
     assert.equal(r.stderr, "");
 
     // Block 6: the dashboard.
-    server = new Deno.Command("sh", {
-      args: ["-ec", `exec ${tour[5].split("#")[0].trim()}`],
-      cwd: dir,
-      env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    server = spawn("sh", ["-ec", `exec ${tour[5].split("#")[0].trim()}`], { cwd: dir, env });
     let page = "";
     for (let i = 0; i < 100 && !page; i++) {
       try {
@@ -107,16 +98,11 @@ Deno.test("the README's quick start and tour work as written, up to the dashboar
 
     const stop = await sh(dir, "./sparkq stop", env);
     assert.equal(stop.code, 0, stop.stderr);
-    const ended = await server.output();
+    const ended = await server.done();
     server = undefined;
-    assert.ok(ended.success || ended.signal === "SIGTERM" || ended.code === 0, "the server ended");
+    assert.ok(ended.signal === "SIGTERM" || ended.code === 0, "the server ended");
   } finally {
-    if (server) {
-      try {
-        server.kill("SIGTERM");
-        await server.output();
-      } catch { /* already gone */ }
-    }
+    await server?.stop("SIGTERM");
     await Deno.remove(top, { recursive: true });
   }
 });

@@ -3,24 +3,13 @@
  * sparkq.yml discovery, overrides and error reporting — all through the real CLI.
  */
 import assert from "node:assert/strict";
-import { DENO, dumpDb, ok, query, ROOT, sparkq, SPARKQ_FLAGS, tempProject } from "./helpers.ts";
+import { dumpDb, ok, query, sparkq, tempProject } from "./helpers.ts";
+import { sparkqOnTerminal } from "./support/process.ts";
 
 /** Runs `sparkq setup` on a pseudo-terminal (util-linux `script`), answering `answers`. */
-async function setupOnTty(dir: string, answers: string[]): Promise<{ code: number; out: string }> {
-  const inner = [DENO, "run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, "setup"].join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", inner, "/dev/null"],
-    cwd: ROOT,
-    env: { INIT_CWD: dir, NO_COLOR: "1", RUST_BACKTRACE: "0" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(answers.map((a) => a + "\n").join("")));
-  await w.close();
-  const out = await child.output();
-  return { code: out.code, out: new TextDecoder().decode(out.stdout) };
+function setupOnTty(dir: string, answers: string[]): Promise<{ code: number; out: string }> {
+  const stdin = answers.map((a) => a + "\n").join("");
+  return sparkqOnTerminal(["setup"], { cwd: dir, env: { NO_COLOR: "1" }, stdin });
 }
 
 async function tempDir(): Promise<string> {

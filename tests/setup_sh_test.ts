@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { DENO, ROOT } from "./helpers.ts";
+import { shell, spawn, type Spawned } from "./support/process.ts";
 
 const FILES = [
   "deno.json",
@@ -20,7 +21,6 @@ const FILES = [
   "teardown.sh",
 ];
 const DENO_DIR = DENO.replace(/\/[^/]*$/, "");
-const dec = new TextDecoder();
 
 async function copy(from: string, to: string): Promise<void> {
   const info = await Deno.stat(from);
@@ -49,21 +49,17 @@ async function sh(
   path: string,
   env: Record<string, string> = {},
 ) {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", 'PATH=$1; export PATH; shift; exec /bin/sh "$@"', "sh", path, script, ...args],
+  return await shell('PATH=$1; export PATH; shift; exec /bin/sh "$@"', [path, script, ...args], {
     cwd,
     clearEnv: true,
     env: { HOME: Deno.env.get("HOME") ?? "/root", NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 /** `ln -s` (Deno.symlink needs unscoped read and write). */
 async function symlink(target: string, link: string): Promise<void> {
-  const out = await new Deno.Command("sh", { args: ["-c", 'ln -s "$1" "$2"', "sh", target, link] })
-    .output();
-  assert.ok(out.success, dec.decode(out.stderr));
+  const out = await shell('ln -s "$1" "$2"', [target, link]);
+  assert.equal(out.code, 0, out.stderr);
 }
 
 /** A copy of the SparkQ folder at <tmp>/myrepo/sparkq. */
@@ -124,15 +120,13 @@ Deno.test("setup.sh without deno and without npm says what to install", async ()
     // A PATH with the few tools the script needs, but neither deno nor npm.
     const bin = `${base}/bin`;
     await Deno.mkdir(bin);
-    const ln = await new Deno.Command("sh", {
-      args: [
-        "-c",
-        'for t in dirname sed head; do ln -s "$(command -v "$t")" "$1/$t"; done',
-        "sh",
+    const ln = await shell(
+      'for t in dirname sed head; do ln -s "$(command -v "$t")" "$1/$t"; done',
+      [
         bin,
       ],
-    }).output();
-    assert.ok(ln.success, dec.decode(ln.stderr));
+    );
+    assert.equal(ln.code, 0, ln.stderr);
     const r = await sh(sq, "./setup.sh", [], bin);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(
@@ -150,7 +144,7 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
   const tmp = `${base}/tmp`;
   const path = `${DENO_DIR}:${NO_DENO_PATH}`;
   const env = { SPARKQ_TMPDIR: tmp };
-  let watcher: Deno.ChildProcess | undefined;
+  let watcher: Spawned | undefined;
   try {
     await Deno.mkdir(tmp);
     const setup = await sh(sq, "./setup.sh", [], path);
@@ -169,14 +163,10 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
     }
     assert.ok(exists(`${sq}/sparkq.yml`) && !exists(`${repo}/sparkq.yml`));
     // A watcher of this project, and another project's files in the same temp dir.
-    watcher = new Deno.Command("sh", {
-      args: [launcher, "watch", "td-stream"],
+    watcher = spawn("sh", [launcher, "watch", "td-stream"], {
       cwd: repo,
       env: { PATH: path, ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    });
     for (let i = 0; i < 200; i++) {
       if (exists(`${tmp}/sparkq-td-stream.lock`) && exists(`${tmp}/sparkq-td-stream-pipe`)) break;
       await new Promise((r) => setTimeout(r, 50));
@@ -195,7 +185,7 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
     assert.equal(td.code, 0, td.stdout + td.stderr);
     assert.match(td.stdout, /Stopped the watcher of stream 'td-stream'/);
     assert.match(td.stdout, /this folder can now be deleted\.\n$/);
-    const w = await watcher.output();
+    const w = await watcher.done();
     watcher = undefined;
     assert.equal(w.code, 0, "the watcher exited cleanly");
     for (
@@ -222,12 +212,7 @@ Deno.test("teardown.sh stops the watchers and removes only what this project cre
     assert.ok(!exists(`${sq}/sparkq.yml`));
     assert.ok(exists(`${tmp}/sparkq-other.lock`));
   } finally {
-    if (watcher) {
-      try {
-        watcher.kill("SIGKILL");
-      } catch { /* gone */ }
-      await watcher.output();
-    }
+    await watcher?.stop("SIGKILL");
     await Deno.remove(base, { recursive: true });
   }
 });
