@@ -5,7 +5,13 @@
  * started by tests/support/process.ts (re-exported here).
  */
 import { DatabaseSync } from "node:sqlite";
-import { DEFAULT_LAUNCHER, type RunOptions, type RunResult, sparkq } from "./support/process.ts";
+import {
+  DEFAULT_LAUNCHER,
+  ROOT,
+  type RunOptions,
+  type RunResult,
+  sparkq,
+} from "./support/process.ts";
 
 export {
   DEFAULT_LAUNCHER,
@@ -54,7 +60,7 @@ export async function tempProject(
 ): Promise<TempProject> {
   const dir = await Deno.makeTempDir({ prefix: "sparkq-test-" });
   const tmp = `${dir}/tmp`;
-  await Deno.mkdir(tmp);
+  await Deno.mkdir(tmp, { mode: 0o700 }); // SPARKQ_TMPDIR must be private (SPEC §12.4)
   const env = { SPARKQ_TMPDIR: tmp };
   const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
   await ok([
@@ -169,4 +175,31 @@ export function freePort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+/**
+ * A folder outside everything SparkQ may read or write (the SparkQ folder, its parent
+ * and /tmp), made with bash: the test runner itself may not write there either. Remove
+ * it with `bash('rm -rf -- "$1"', dir)`.
+ */
+export async function outsideDir(): Promise<string> {
+  const parent = ROOT.replace(/\/[^/]*$/, "") || "/";
+  const inside = (p: string, base: string) => p === base || p.startsWith(base + "/");
+  for (const base of ["/var/tmp", Deno.env.get("HOME") ?? "", "/dev/shm"]) {
+    if (!base || inside(base, parent) || inside(base, "/tmp") || inside(parent, base)) continue;
+    const out = await new Deno.Command("bash", {
+      args: ["-c", `mktemp -d "$1/sparkq-perm-test-XXXXXX"`, "mk", base],
+      stderr: "null",
+    }).output();
+    const dir = new TextDecoder().decode(out.stdout).trim();
+    if (out.success && dir) return dir;
+  }
+  throw new Error("no writable folder outside the SparkQ folder's parent and /tmp for this test");
+}
+
+/** Runs a bash script (`$1`… = `args`) that must succeed; returns its stdout. */
+export async function bash(script: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("bash", { args: ["-c", script, "sh", ...args] }).output();
+  if (!out.success) throw new Error(`bash failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
 }

@@ -5,7 +5,7 @@
  * clear `Error:`, never a stack trace, writing nothing.
  */
 import assert from "node:assert/strict";
-import { assertRefused, ROOT, SPARKQ_FLAGS, tempProject } from "./helpers.ts";
+import { assertRefused, bash, outsideDir, ROOT, SPARKQ_FLAGS, tempProject } from "./helpers.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 
 const TASKS: Record<string, string> = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks;
@@ -84,31 +84,6 @@ Deno.test("the launcher runs with exactly the sparkq task's flags, paths made ab
   );
   assert.match(exec, /--no-config --no-lock .* "\$dir\/dist\/sparkq\.js" "\$@"$/);
 });
-
-/**
- * A folder outside everything SparkQ may read or write (the SparkQ folder, its
- * parent and /tmp), made with bash: the test runner itself may not write there either.
- */
-async function outsideDir(): Promise<string> {
-  const parent = ROOT.replace(/\/[^/]*$/, "") || "/";
-  const inside = (p: string, base: string) => p === base || p.startsWith(base + "/");
-  for (const base of ["/var/tmp", Deno.env.get("HOME") ?? "", "/dev/shm"]) {
-    if (!base || inside(base, parent) || inside(base, "/tmp") || inside(parent, base)) continue;
-    const out = await new Deno.Command("bash", {
-      args: ["-c", `mktemp -d "$1/sparkq-perm-test-XXXXXX"`, "mk", base],
-      stderr: "null",
-    }).output();
-    const dir = new TextDecoder().decode(out.stdout).trim();
-    if (out.success && dir) return dir;
-  }
-  throw new Error("no writable folder outside the SparkQ folder's parent and /tmp for this test");
-}
-
-async function bash(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("bash", { args: ["-c", script, "sh", ...args] }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
 
 const listing = (dir: string) => bash('ls -A "$1"', dir);
 

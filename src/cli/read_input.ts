@@ -1,6 +1,7 @@
 /** Reading user-supplied content: `@FILE` arguments, `-` for stdin, and file flags. */
 import { SparkqError } from "../core/errors.ts";
 import { resolvePath } from "../config/paths.ts";
+import { requireInScope } from "../platform/fs_scope.ts";
 
 /** Reads all of stdin as text. */
 export async function readStdin(): Promise<string> {
@@ -11,8 +12,9 @@ export async function readStdin(): Promise<string> {
 export async function readUserFile(cwd: string, path: string, what: string): Promise<string> {
   if (path === "-") return await readStdin();
   const full = resolvePath(cwd, path);
+  const real = requireInScope(full, "read", `the ${what} file`);
   try {
-    return await Deno.readTextFile(full);
+    return await Deno.readTextFile(real);
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound
       ? "no such file"

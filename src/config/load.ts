@@ -8,6 +8,7 @@ import { loadCold } from "../core/cold.ts";
 import type * as ConfigCold from "./cold.ts";
 import type { Config } from "./schema.ts";
 import { basename, dirname, joinPath, resolvePath } from "./paths.ts";
+import { requireInScope } from "../platform/fs_scope.ts";
 
 /** The config file's name. */
 export const CONFIG_NAME = "sparkq.yml";
@@ -28,9 +29,22 @@ export interface LoadedConfig {
 
 /**
  * The sparkq.yml to use: `--config`, else $SPARKQ_CONFIG, else the first one found
- * in `cwd` or its parents. Throws the "run 'sparkq setup' first" error when none.
+ * in `cwd` or its parents, else (unless `opts.fallback` is false) the launcher's own
+ * folder's, which it passes as $SPARKQ_DEFAULT_CONFIG. Throws the "run 'sparkq setup'
+ * first" error when none. The file must resolve (through symlinks) inside the folders
+ * SparkQ may read.
  */
-export function findConfig(cwd: string, flag?: string): string {
+export function findConfig(
+  cwd: string,
+  flag?: string,
+  opts: { fallback?: boolean } = {},
+): string {
+  const p = locateConfig(cwd, flag, opts.fallback ?? true);
+  requireInScope(p, "read", "the config file");
+  return p;
+}
+
+function locateConfig(cwd: string, flag: string | undefined, fallback: boolean): string {
   const explicit = flag ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
   if (explicit) {
     const p = resolvePath(cwd, explicit);
@@ -57,6 +71,8 @@ export function findConfig(cwd: string, flag?: string): string {
     if (statFile(p)) return p;
     if (dir === "/") break;
   }
+  const launcherDefault = fallback ? Deno.env.get("SPARKQ_DEFAULT_CONFIG") : undefined;
+  if (launcherDefault && statFile(launcherDefault)) return launcherDefault;
   throw new SparkqError(
     `no sparkq.yml found in ${cwd} or its parents: run 'sparkq setup' first`,
     { code: "config", hint: "or point --config / SPARKQ_CONFIG at one" },

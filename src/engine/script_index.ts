@@ -7,6 +7,8 @@
 import type { LoadedConfig } from "../config/load.ts";
 import { joinPath, resolvePath } from "../config/paths.ts";
 import { parseHeader, type ScriptHeader } from "./script_header.ts";
+import { requireInScope } from "../platform/fs_scope.ts";
+import { isSparkqError } from "../core/errors.ts";
 
 /** One indexed script. */
 export interface ScriptEntry extends ScriptHeader {
@@ -51,13 +53,14 @@ export function buildScriptIndex(loaded: LoadedConfig): ScriptIndex {
     const abs = resolvePath(repo, dir);
     const files: string[] = [];
     try {
+      requireInScope(abs, "read", `script dir '${dir}'`);
       if (!Deno.statSync(abs).isDirectory) {
         warnings.push(`script dir '${dir}' (${abs}) is not a directory`);
         continue;
       }
       walk(abs, 0, files);
     } catch (e) {
-      warnings.push(`script dir '${dir}' (${abs}) ${describe(e)}`);
+      warnings.push(isSparkqError(e) ? e.message : `script dir '${dir}' (${abs}) ${describe(e)}`);
       continue;
     }
     for (const file of files.sort()) {

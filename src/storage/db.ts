@@ -9,6 +9,7 @@
  * of acknowledging writes that went nowhere (SPEC §12.4). Long-running processes also
  * call `checkFile` on a timer.
  */
+import { requireInScope } from "../platform/fs_scope.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { diskFull, isDiskFull, isSparkqError, SparkqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
@@ -146,6 +147,7 @@ export class Db {
  * busy timeout, synchronous=NORMAL, and migrations up to `SCHEMA_VERSION`.
  */
 export function openDb(path: string, options: OpenOptions = {}): Db {
+  requireInScope(path, "write", "the database (database.path)");
   if (!options.create && !fileExists(path)) {
     throw new SparkqError(`no database at ${path}`, {
       code: "config",
