@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { freshLauncher, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
+import { shell } from "./support/process.ts";
 
-const dec = new TextDecoder();
 const MiB = 1024 * 1024;
 
 /** How the reader leaves: before the program writes, or after its first chunk. */
@@ -59,19 +59,12 @@ async function throughHead(
   });
   const err = `${p.dir}/tmp/head.err`;
   const code = `${p.dir}/tmp/head.code`;
-  const out = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      '{ "$@" 2>"$ERR_FILE"; echo $? >"$CODE_FILE"; } | head -c 100 >/dev/null',
-      "sh",
-      how.cmd,
-      ...how.args,
-    ],
-    cwd: how.cwd,
-    env: { ...how.env, ERR_FILE: err, CODE_FILE: code },
-    stdin: "null",
-  }).output();
-  assert.equal(out.code, 0, dec.decode(out.stderr));
+  const out = await shell(
+    '{ "$@" 2>"$ERR_FILE"; echo $? >"$CODE_FILE"; } | head -c 100 >/dev/null',
+    [how.cmd, ...how.args],
+    { cwd: how.cwd, env: { ...how.env, ERR_FILE: err, CODE_FILE: code } },
+  );
+  assert.equal(out.code, 0, out.stderr);
   return {
     code: Number((await Deno.readTextFile(code)).trim()),
     stderr: await Deno.readTextFile(err),

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { tempProject } from "./helpers.ts";
 import { freePort, spawnRun, startServer, waitForHealth } from "./server_helpers.ts";
+import { spawn } from "./support/process.ts";
 
 function exists(path: string): boolean {
   try {
@@ -47,8 +48,8 @@ Deno.test("a lockfile naming a dead PID is replaced; SIGINT removes it", async (
   const lock = `${p.dir}/sparkq.lock`;
   try {
     // A PID that certainly existed and is gone now.
-    const gone = new Deno.Command("true").spawn();
-    await gone.status;
+    const gone = spawn("true", []);
+    await gone.done();
     await Deno.writeTextFile(lock, `${gone.pid}\n`);
     const port = freePort();
     await p.ok(["setup", "--yes", "--port", String(port)]);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { parseHeader } from "../src/engine/script_header.ts";
 import { DENO, ROOT, tempProject } from "./helpers.ts";
+import { run } from "./support/process.ts";
 
 Deno.test("parseHeader reads the leading comment block only", () => {
   assert.deepEqual(
@@ -121,14 +122,11 @@ Deno.test("sparkq scripts with nothing indexed says how to index a script", asyn
 });
 
 Deno.test("reload's hot module imports no hono, yaml or zod (they load through loadCold())", async () => {
-  const out = await new Deno.Command(DENO, {
-    args: ["info", "--json", `${ROOT}/src/commands/reload.ts`],
+  const out = await run(DENO, ["info", "--json", `${ROOT}/src/commands/reload.ts`], {
     env: { RUST_BACKTRACE: "0" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout));
+  });
+  assert.equal(out.code, 0, out.stderr);
+  const info = JSON.parse(out.stdout);
   type Dep = { code?: { specifier?: string }; isDynamic?: boolean };
   const modules = new Map<string, { dependencies?: Dep[] }>(
     info.modules.map((m: { specifier: string }) => [m.specifier, m]),
