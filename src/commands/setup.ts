@@ -86,8 +86,7 @@ function targetPath(inv: Inv<"setup">): string {
   const flag = inv.flags.config ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
   if (flag) return resolvePath(inv.cwd, flag);
   try {
-    // Never the launcher's fallback to its own folder: setup writes where it is run.
-    return findConfig(inv.cwd, undefined, { fallback: false });
+    return findConfig(inv.cwd);
   } catch {
     return joinPath(resolvePath("/", inv.cwd), "sparkq.yml");
   }

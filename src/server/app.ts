@@ -74,8 +74,10 @@ export function createApp(s: ServerContext, log: (msg: string) => void): Hono {
     const api = c.req.path.startsWith("/api/");
     const known = isSparkqError(e) ? e : asDiskFull(e);
     if (known && known.status < 500) {
+      // A body refused for its size is not read: close rather than drain the rest.
+      const close = known.code === "too_large" ? { connection: "close" } : undefined;
       return api
-        ? c.json(errorBody(known), known.status as 400)
+        ? c.json(errorBody(known), known.status as 400, close)
         : errorPage(s, known.status, known.message);
     }
     const message = known ? known.message : e instanceof Error ? e.message : String(e);
