@@ -7,12 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { DENO, freePort, ROOT } from "./helpers.ts";
+import { run as runProcess, spawn as spawnProcess, type Spawned } from "./support/process.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 import { VERSION } from "../src/core/version.ts";
 import { COLD_ENTRIES } from "../src/core/cold.ts";
 
 const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"];
-const dec = new TextDecoder();
 
 async function copy(from: string, to: string): Promise<void> {
   const info = await Deno.stat(from);
@@ -27,11 +27,9 @@ interface Ran {
   stderr: string;
 }
 
-async function run(cmd: string, args: string[], cwd: string, env = {}): Promise<Ran> {
-  const out = await new Deno.Command(cmd, {
-    args,
+function run(cmd: string, args: string[], cwd: string, env = {}): Promise<Ran> {
+  return runProcess(cmd, args, {
     cwd,
-    stdin: "null",
     env: {
       NO_COLOR: "1",
       RUST_BACKTRACE: "0",
@@ -41,8 +39,7 @@ async function run(cmd: string, args: string[], cwd: string, env = {}): Promise<
       PATH: `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
       ...env,
     },
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 async function ok(cmd: string, args: string[], cwd: string, env = {}): Promise<string> {
@@ -64,7 +61,7 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
   const repo = `${base}/myrepo`; // the user's repository
   const sq = `${repo}/sparkq`; // SparkQ copied into it
   const env = { SPARKQ_TMPDIR: `${base}/tmp` };
-  let server: Deno.ChildProcess | undefined;
+  let server: Spawned | undefined;
   try {
     await Deno.mkdir(`${base}/tmp`, { recursive: true });
     await Deno.mkdir(`${repo}/sub`, { recursive: true });
@@ -155,8 +152,7 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
 
     // The server and web UI (cold half), then SIGTERM.
     // (sh runs the launcher, which execs deno: the test may spawn only named programs)
-    server = new Deno.Command("sh", {
-      args: [launcher, "run", "--no-watchers"],
+    server = spawnProcess("sh", [launcher, "run", "--no-watchers"], {
       cwd: repo,
       env: {
         ...env,
@@ -164,10 +160,7 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
         RUST_BACKTRACE: "0",
         PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin`,
       },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    });
     let health: Record<string, unknown> | undefined;
     for (let i = 0; i < 150 && !health; i++) {
       try {
@@ -183,19 +176,13 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
     assert.match(await page.text(), /<html[\s\S]*SparkQ/i);
     const task = await (await fetch(`http://127.0.0.1:${port}/api/tasks/${id}`)).json();
     assert.equal(task.stream.name, "st1");
-    server.kill("SIGTERM");
-    const out = await server.output();
+    const code = await server.stop("SIGTERM");
+    assert.equal(code, 0, server.stderr());
+    assert.match(server.stdout(), /Server stopped/);
     server = undefined;
-    assert.equal(out.code, 0, dec.decode(out.stderr));
-    assert.match(dec.decode(out.stdout), /Server stopped/);
     assert.throws(() => Deno.statSync(`${sq}/sparkq.lock`), "lockfile removed");
   } finally {
-    if (server) {
-      try {
-        server.kill("SIGKILL");
-      } catch { /* gone */ }
-      await server.output();
-    }
+    await server?.stop("SIGKILL");
     await Deno.remove(base, { recursive: true });
   }
 });
@@ -216,7 +203,7 @@ Deno.test("every command of the table runs through the launcher under its scoped
   const base = await Deno.makeTempDir({ prefix: "sparkq-allcmds-" });
   const sq = `${base}/myrepo/sparkq`;
   const env = { SPARKQ_TMPDIR: `${base}/tmp` };
-  const background: Deno.ChildProcess[] = [];
+  const background: Spawned[] = [];
   try {
     await Deno.mkdir(`${base}/tmp`, { recursive: true });
     await Deno.mkdir(sq, { recursive: true });
@@ -234,16 +221,12 @@ Deno.test("every command of the table runs through the launcher under its scoped
       assert.doesNotMatch(r.stderr, /NotCapable|Requires .* access|not allowed/, where);
       return r.stdout;
     };
-    const spawn = (name: string, args: string[]): Deno.ChildProcess => {
+    const spawn = (name: string, args: string[]): Spawned => {
       covered.add(name);
-      const child = new Deno.Command("sh", {
-        args: [L, ...args],
+      const child = spawnProcess("sh", [L, ...args], {
         cwd: sq,
         env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0", INIT_CWD: sq },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      });
       background.push(child);
       return child;
     };
@@ -292,14 +275,14 @@ Deno.test("every command of the table runs through the launcher under its scoped
     const watcher = spawn("watch", ["watch", "a"]);
     await until(() => Deno.stat(`${base}/tmp/sparkq-a.lock`).then(() => true, () => false), "lock");
     await sparkq("stop", ["stop", "--stream", "a"]);
-    assert.equal((await watcher.output()).code, 0);
+    assert.equal((await watcher.done()).code, 0);
     const server = spawn("run", ["run", "--no-watchers"]);
     await until(
       () => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false),
       "the server",
     );
     await sparkq("stop", ["stop"]);
-    assert.equal((await server.output()).code, 0);
+    assert.equal((await server.done()).code, 0);
     background.length = 0;
 
     await sparkq("stream end", ["stream", "end", "a"]);
@@ -311,12 +294,7 @@ Deno.test("every command of the table runs through the launcher under its scoped
       "every command of the table was run through the launcher",
     );
   } finally {
-    for (const child of background) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.output();
-    }
+    for (const child of background) await child.stop("SIGKILL");
     await Deno.remove(base, { recursive: true });
   }
 });
