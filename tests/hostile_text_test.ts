@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { freshLauncher, sparkq, tempProject } from "./helpers.ts";
+import { api, startServer } from "./server_helpers.ts";
 
 /** Everything a hostile worker or user might put in task text. */
 const HOSTILE = "A\x1b]52;c;aGVsbG8=\x07B" + // OSC 52: write the clipboard
@@ -133,5 +134,33 @@ Deno.test("an error message quoting user text is escaped on stderr", async () =>
     assert.match(r.stderr, /^Error: /);
   } finally {
     await p.cleanup();
+  }
+});
+
+Deno.test("the web UI shows bidi overrides and control characters of task text visibly", async () => {
+  const s = await startServer();
+  try {
+    await s.p.ok(["session", "create", "s1"]);
+    await s.p.ok(["stream", "create", "st", "--session", "s1"]);
+    const created = await api(s, "POST", "/api/tasks", {
+      stream: "st",
+      tool_name: "run-bash",
+      payload: { cmd: HOSTILE },
+    });
+    assert.equal(created.status, 201);
+    for (const path of [`/tasks/${created.body.id}`, "/tasks", "/"]) {
+      const res = await fetch(`${s.url}${path}`);
+      const html = await res.text();
+      assert.equal(res.status, 200, path);
+      assertSafe(html, `page ${path}`);
+    }
+    const page = await (await fetch(`${s.url}/tasks/${created.body.id}`)).text();
+    assert.ok(page.includes("\\u202eG"), "the override is shown as \\u202e");
+    // The API answers JSON exactly.
+    const t = await api(s, "GET", `/api/tasks/${created.body.id}`);
+    assert.equal(t.body.payload.cmd, HOSTILE);
+  } finally {
+    await s.stop();
+    await s.p.cleanup();
   }
 });
