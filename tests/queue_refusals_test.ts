@@ -237,8 +237,10 @@ Deno.test("complete and fail refuse bad results and tasks that are not running",
     await refuse(["fail", "nope", "--error", "x"], /no task with ID 'nope'/);
 
     await p.ok(["complete", running, "--result", ok]);
+    // The same report again is accepted (SPEC 12.1); another result is refused.
+    await p.ok(["complete", running, "--result", ok]);
     await refuse(
-      ["complete", running, "--result", ok],
+      ["complete", running, "--result", '{"summary":"other"}'],
       /cannot complete task .*: it is succeeded, not running/,
     );
     await refuse(["fail", running, "--error", "late"], /cannot fail task .*: it is succeeded/);
@@ -274,14 +276,14 @@ Deno.test("a task auto-failed at 2x its timeout cannot be completed afterwards",
     assert.match(
       r.stderr,
       new RegExp(
-        `^Error: cannot complete task ${id}: it was auto-failed at \\S+Z \\(Auto-failed: task exceeded 2x timeout \\(2s\\) with no complete/fail reported\\. Likely worker crash or disconnect\\.\\)\\nrequeue it`,
+        `^Error: cannot complete task ${id}: it was auto-failed at \\S+Z \\(Auto-failed: task exceeded 2x timeout \\(2s\\) with no complete/fail reported\\. Likely worker crash or disconnect\\.\\); what this report carried is kept on the task as late_report \\(see 'sparkq task ${id}'\\)\\nrequeue it`,
       ),
     );
     const row = query(p.db, "SELECT status, error, result FROM tasks WHERE id = ?", id)[0];
     assert.equal(row.status, "failed", "the auto-fail stands");
     assert.match(String(row.error), /^Auto-failed: task exceeded 2x timeout \(2s\)/);
     assert.equal(row.result, null);
-    // and once auto-failed, complete and fail change nothing at all
+    // and once auto-failed (and its late report kept), complete and fail change nothing at all
     await assertRefused(p, ["complete", id, "--result", '{"summary":"later"}'], /auto-failed at/);
     await assertRefused(p, ["fail", id, "--error", "x"], /cannot fail task .*: it was auto-failed/);
 
@@ -337,7 +339,7 @@ Deno.test("requeue refuses tasks that are not failed; tasks, task and purge refu
         p,
         ["requeue", id],
         new RegExp(
-          `^Error: cannot requeue task ${id}: it is ${state}; only failed tasks are requeued`,
+          `^Error: cannot requeue task ${id}: it is ${state}; only failed tasks \\(and tasks left queued in an ended stream\\) are requeued`,
         ),
       );
     }
@@ -356,7 +358,15 @@ Deno.test("requeue refuses tasks that are not failed; tasks, task and purge refu
     );
 
     await assertRefused(p, ["task", "tsk_ffffffffffff"], /no task with ID 'tsk_ffffffffffff'/);
-    await assertRefused(p, ["task", "tsk_ffffffffffff", "--json"], /no task with ID/);
+    // With --json the refusal is one JSON line on stderr (SPEC 12.1), exit 1 still.
+    const asJson = await p.run(["task", "tsk_ffffffffffff", "--json"]);
+    assert.equal(asJson.code, 1);
+    assert.equal(asJson.stdout, "");
+    assert.deepEqual(JSON.parse(asJson.stderr), {
+      error: "no task with ID 'tsk_ffffffffffff'",
+      code: "not_found",
+      hint: "list tasks with 'sparkq tasks'",
+    });
     await assertRefused(
       p,
       ["tasks", "--status", "done"],

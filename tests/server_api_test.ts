@@ -432,7 +432,8 @@ Deno.test("reload: the running server picks up new tools and scripts without a r
     // A broken sparkq.yml is refused by reload, and the server keeps the last good one.
     await Deno.writeTextFile(yml, text + "\nbogus: [\n");
     r = await api(s, "POST", "/api/reload");
-    assert.equal(r.status, 400);
+    assert.equal(r.status, 500);
+    assert.equal(r.body.code, "config");
     assert.match(r.body.error, /sparkq\.yml:\d+/);
     r = await api(s, "GET", "/api/tools");
     assert.ok(r.body.some((t: { name: string }) => t.name === "lint"));
