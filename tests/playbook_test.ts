@@ -45,8 +45,13 @@ function shellCommandAt(ln: string, start: number): string {
   return ln.slice(start, i).trim();
 }
 
-/** Every `sparkq …` command in shell blocks (continuations joined) and inline code. */
-function playbookCommands(md: string): string[] {
+/**
+ * Every `sparkq …` command in shell blocks (continuations joined) and inline code, except
+ * in the reference worker's block: that one is a program (its commands take their
+ * arguments from variables), run for real by the worker tests.
+ */
+function playbookCommands(whole: string): string[] {
+  const md = whole.replace(/<!-- worker-loop:begin -->[\s\S]*?<!-- worker-loop:end -->/, "");
   const found: string[] = [];
   for (const block of bashBlocks(md)) {
     for (const ln of block.replace(/\\\n\s*/g, " ").split("\n")) {
@@ -133,6 +138,7 @@ Deno.test("playbook: every sparkq command parses and runs", async () => {
         "wait",
         "watch",
         "claim",
+        "heartbeat",
         "complete",
         "fail",
         "tasks",
@@ -148,8 +154,10 @@ Deno.test("playbook: every sparkq command parses and runs", async () => {
     for (const cmd of commands) {
       const [, name] = await argvOf(p, cmd);
       let id: string | undefined;
-      if (name === "complete" || name === "fail") id = await runningTask(p);
-      if (name === "task") id = await enqueue(p);
+      if (name === "complete" || name === "fail" || name === "heartbeat") {
+        id = await runningTask(p);
+      }
+      if (name === "task") id = await runningTask(p); // none left queued: claims take the oldest
       if (name === "requeue") {
         id = await runningTask(p);
         await p.ok(["fail", id, "--error", "for the requeue example"]);
@@ -191,6 +199,10 @@ Deno.test("playbook: every sparkq command parses and runs", async () => {
       const r = await sh(p, env, cmd, id);
       assert.equal(r.code, 0, `'${cmd}' failed: ${r.stderr}`);
       if (name === "wait") assert.equal(JSON.parse(r.stdout).stream.name, "st1");
+      if (name === "heartbeat") {
+        assert.equal(JSON.parse(r.stdout).id, id);
+        assert.equal(JSON.parse(await p.ok(["task", id!, "--json"])).notes.length, 1);
+      }
       if (name === "complete") {
         assert.equal(JSON.parse(await p.ok(["task", id!, "--json"])).status, "succeeded");
       }
