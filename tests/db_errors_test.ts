@@ -82,7 +82,7 @@ Deno.test("a sparkq.db that is not SQLite is reported clearly and left as it is"
       await refused(
         p,
         args,
-        /^Error: .*sparkq\.db is not a usable SQLite database \(file is not a database\)\nmove the file away/,
+        /^Error: the database .*sparkq\.db is damaged or not a SparkQ database \(file is not a database\)\nkeep a copy of the file, move it away/,
       );
     }
     assert.equal(await Deno.readTextFile(p.db), junk, "the file was not touched");
@@ -107,7 +107,7 @@ Deno.test("a damaged SQLite file is reported clearly", async () => {
     await refused(
       p,
       ["session", "list"],
-      /^Error: .*sparkq\.db is not a usable SQLite database \((database disk image is malformed|file is not a database)\)/,
+      /^Error: the database .*sparkq\.db is damaged or not a SparkQ database \((database disk image is malformed|file is not a database)\)/,
     );
   } finally {
     await p.cleanup();
