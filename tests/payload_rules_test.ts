@@ -1,6 +1,6 @@
 /**
  * Per-tool payload rules (SPEC §12.1): a tool in sparkq.yml declares `payload:` (a JSON
- * Schema, draft 2020-12) and every enqueue — CLI, API, the web UI's form — is checked
+ * Schema, draft 2020-12) and every enqueue — CLI, API, the web UI's form, MCP — is checked
  * against it by the validator, the refusal naming the path and the rule. Tools without
  * a schema are unaffected; a bad schema is a config error with its line. Through the
  * source and a freshly built launcher (the validator is a cold module of the bundle).
@@ -16,6 +16,7 @@ import {
 } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
 import { addTool, DEPLOY_TOOL } from "./tool_helpers.ts";
+import { ok as mcpOk, refused, stdioClient } from "./mcp_helpers.ts";
 
 async function project(launcher?: string): Promise<TempProject> {
   const p = await tempProject([], { launcher });
@@ -194,5 +195,29 @@ Deno.test("payload rules: sparkq.yml.example's schema is valid and enforced; no 
   assert.equal(payloadProblem(schema, {})?.rule, "required property missing");
   for (const name of Object.keys(DEFAULT_TOOLS)) {
     assert.equal(config.tools[name].payload, undefined, `default tool ${name}`);
+  }
+});
+
+Deno.test("payload rules: sparkq_enqueue of the MCP server is checked the same way", async () => {
+  const p = await project();
+  const c = await stdioClient(p, ["--stream", "st"]);
+  try {
+    const body = await refused(
+      c.client,
+      "sparkq_enqueue",
+      { tool: "deploy", payload: { args: ["x"] } },
+      "invalid",
+      /^payload does not match tool 'deploy': \/script_path: required property missing$/,
+    );
+    assert.match(body.hint ?? "", /sparkq tools --json/);
+    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
+    const task = await mcpOk(c.client, "sparkq_enqueue", {
+      tool: "deploy",
+      payload: { script_path: "scripts/deploy.sh" },
+    });
+    assert.equal(task.tool_name, "deploy");
+  } finally {
+    await c.close();
+    await p.cleanup();
   }
 });
