@@ -11,7 +11,10 @@
  *      literal `SPARKQ_EMBEDDED_COLD_MODULES` with a JSON map from each cold name to a
  *      `data:` URL of a loader module carrying its bundle gzipped (see `coldUrl`), so
  *      `dist/sparkq.js` is one self-contained file whose cold modules are unpacked
- *      and parsed only when a command needs them;
+ *      and parsed only when a command needs them — except the modules of `SIDE_FILES`
+ *      (the MCP server), written beside it as `dist/sparkq-<name>.js` and named in the
+ *      map by that path, because every byte of dist/sparkq.js costs every command's
+ *      start-up;
  *   3. runs the result with `--no-config` from `/` (no deno.json, no node_modules):
  *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
  *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
@@ -22,7 +25,7 @@
  * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`.
  */
 
-import { COLD_ENTRIES, type ColdName } from "../src/core/cold.ts";
+import { COLD_ENTRIES, type ColdName, SIDE_FILES, sideFile } from "../src/core/cold.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DIST = `${ROOT}/dist`;
@@ -145,7 +148,11 @@ export async function coldUrl(cold: string): Promise<string> {
 }
 
 /** Puts the cold modules into the hot bundle in place of the marker literal. */
-export async function embed(hot: string, colds: Record<string, string>): Promise<string> {
+export async function embed(
+  hot: string,
+  colds: Record<string, string>,
+  sides: Record<string, string> = {},
+): Promise<string> {
   const n = count(hot, `"${MARKER}"`) + count(hot, `'${MARKER}'`);
   if (n !== 1) {
     throw new BuildError(
@@ -155,6 +162,7 @@ export async function embed(hot: string, colds: Record<string, string>): Promise
   }
   const table: Record<string, string> = {};
   for (const [name, js] of Object.entries(colds)) table[name] = await coldUrl(js);
+  Object.assign(table, sides);
   return hot.replace(
     new RegExp(`(["'])${MARKER}\\1`),
     () => JSON.stringify(JSON.stringify(table)),
@@ -288,11 +296,20 @@ async function buildBundle(): Promise<void> {
     colds[name] = prepareCold(await bundle(entry, file), name);
     await Deno.remove(file);
   }
+  // Side files (SIDE_FILES in src/core/cold.ts) are written beside the bundle.
+  const sides: Record<string, string> = {};
+  for (const name of SIDE_FILES) {
+    await Deno.writeTextFile(`${DIST}/${sideFile(name)}`, colds[name]);
+    sides[name] = sideFile(name);
+  }
   const hotFile = `${DIST}/sparkq-hot.js`;
   const hot = await bundle("main.ts", hotFile);
   const out = `${DIST}/sparkq.js`;
   const tmp = `${out}.tmp`;
-  await Deno.writeTextFile(tmp, await embed(hot, colds));
+  const embedded = Object.fromEntries(
+    Object.entries(colds).filter(([name]) => !(SIDE_FILES as readonly string[]).includes(name)),
+  );
+  await Deno.writeTextFile(tmp, await embed(hot, embedded, sides));
   await verify(tmp);
   await Deno.rename(tmp, out);
   await Deno.remove(hotFile);
@@ -301,7 +318,8 @@ async function buildBundle(): Promise<void> {
   await Deno.chmod(launcher, 0o755);
   const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
   const sizes = Object.entries(colds).map(([name, js]) =>
-    `${name} ${kb(new TextEncoder().encode(js).length)}`
+    `${name} ${kb(new TextEncoder().encode(js).length)}` +
+    (sides[name] ? ` (beside it: dist/${sides[name].slice(2)})` : "")
   );
   console.log(
     `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}; cold modules embedded: ${

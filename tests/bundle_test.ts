@@ -10,7 +10,7 @@ import { DENO, freePort, ROOT } from "./helpers.ts";
 import { run as runProcess, spawn as spawnProcess, type Spawned } from "./support/process.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
 import { VERSION } from "../src/core/version.ts";
-import { COLD_ENTRIES } from "../src/core/cold.ts";
+import { COLD_ENTRIES, SIDE_FILES, sideFile } from "../src/core/cold.ts";
 
 const SOURCES = ["deno.json", "deno.lock", "main.ts", "src", "scripts", "WORKER_PLAYBOOK.md"];
 
@@ -74,11 +74,17 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
       /^Built dist\/sparkq\.js \(\d+ KiB; cold modules embedded: config \d+ KiB, setup \d+ KiB, server \d+ KiB/,
     );
     const bundle = await Deno.readTextFile(`${sq}/dist/sparkq.js`);
+    const embedded = Object.keys(COLD_ENTRIES).filter((n) =>
+      !(SIDE_FILES as readonly string[]).includes(n)
+    );
     assert.equal(
       bundle.split('"data:application/javascript,').length,
-      Object.keys(COLD_ENTRIES).length + 1,
-      `one data: URL per cold module (${Object.keys(COLD_ENTRIES).join(", ")})`,
+      embedded.length + 1,
+      `one data: URL per embedded cold module (${embedded.join(", ")})`,
     );
+    for (const name of SIDE_FILES) {
+      assert.ok((await Deno.stat(`${sq}/dist/${sideFile(name)}`)).isFile, `${name} beside it`);
+    }
     assert.ok(!bundle.includes("SPARKQ_EMBEDDED_COLD_MODULES"), "the marker was replaced");
     assert.ok(((await Deno.stat(`${sq}/sparkq`)).mode! & 0o111) !== 0, "launcher is executable");
 
@@ -149,6 +155,26 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
     );
     const scripts = JSON.parse(await ok("sh", [launcher, "scripts", "--json"], repo, env));
     assert.deepEqual(scripts.map((s: { name: string }) => s.name), ["hello"]);
+
+    // The MCP server, a side file of the bundle: an initialize on stdin is answered on
+    // stdout before the end of stdin ends the server.
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      },
+    };
+    const mcp = await runProcess("sh", [launcher, "mcp"], {
+      cwd: repo,
+      env: { ...env, PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin` },
+      stdin: JSON.stringify(initialize) + "\n",
+    });
+    assert.equal(mcp.code, 0, mcp.stderr);
+    assert.equal(JSON.parse(mcp.stdout).result.serverInfo.name, "sparkq");
 
     // The server and web UI (cold half), then SIGTERM.
     // (sh runs the launcher, which execs deno: the test may spawn only named programs)
@@ -259,6 +285,7 @@ Deno.test("every command of the table runs through the launcher under its scoped
     const id1 = (await sparkq("enqueue", ["enqueue", "run-bash", "{}", "--stream", "a"])).trim();
     assert.match(await sparkq("peek", ["peek", "--stream", "a"]), new RegExp(id1));
     assert.equal(JSON.parse(await sparkq("claim", ["claim", "--stream", "a"])).id, id1);
+    assert.equal(JSON.parse(await sparkq("heartbeat", ["heartbeat", id1, "--note", "n"])).id, id1);
     await sparkq("complete", ["complete", id1, "--result", '{"summary":"ok"}']);
     const id2 = (await sparkq("enqueue", ["enqueue", "run-bash", "{}", "--stream", "a"])).trim();
     await sparkq("claim", ["claim", "--stream", "a"]);
@@ -266,6 +293,39 @@ Deno.test("every command of the table runs through the launcher under its scoped
     const id3 = (await sparkq("requeue", ["requeue", id2])).trim();
     const waited = JSON.parse(await sparkq("wait", ["wait", "--stream", "a", "--timeout", "2"]));
     assert.equal(waited.id, id3);
+    // The MCP server over stdio: requests on stdin, answers on stdout, ends with stdin.
+    covered.add("mcp");
+    const calls = [
+      { name: "sparkq_status", arguments: {} },
+      { name: "sparkq_get_task", arguments: { id: id1 } },
+    ].map((params, i) => ({ jsonrpc: "2.0", id: i + 2, method: "tools/call", params }));
+    const mcp = await runProcess("sh", [L, "mcp"], {
+      cwd: sq,
+      env: { ...env, NO_COLOR: "1", PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin` },
+      stdin: [
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "t", version: "1" },
+          },
+        },
+        { jsonrpc: "2.0", method: "notifications/initialized" },
+        ...calls,
+      ]
+        .map((m) => JSON.stringify(m) + "\n").join(""),
+    });
+    assert.equal(mcp.code, 0, mcp.stderr);
+    assert.doesNotMatch(mcp.stderr, /NotCapable|Requires .* access|not allowed/, mcp.stderr);
+    const answers = mcp.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(answers.map((a) => [a.id, a.result?.isError ?? false]).sort(), [
+      [1, false],
+      [2, false],
+      [3, false],
+    ]);
     assert.match(await sparkq("tasks", ["tasks"]), new RegExp(id1));
     assert.match(await sparkq("task", ["task", id1]), /ok/);
     await sparkq("purge", ["purge", "--older-than", "1w"]);

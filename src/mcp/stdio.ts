@@ -51,7 +51,12 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
   for (const sig of signals) Deno.addSignalListener(sig, stop);
   try {
     await mcp.connect(transport);
+    const inFlight = countRequests(transport);
     await ended.promise;
+    // The client is gone or asked us to stop: waiting claims give up (answering
+    // {"task": null}), and answers already being worked on are still written.
+    closing.abort();
+    await inFlight.drained(DRAIN_MS);
     return 0;
   } finally {
     closing.abort();
@@ -61,4 +66,34 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
     await mcp.close().catch(() => {});
     p.db.close();
   }
+}
+
+/** How long the end of stdin waits for answers still being worked on, in ms. */
+const DRAIN_MS = 5000;
+
+/** Counts requests received and not yet answered on a transport. */
+function countRequests(t: StdioServerTransport): { drained(maxMs: number): Promise<void> } {
+  let pending = 0;
+  let idle: (() => void) | undefined;
+  const onmessage = t.onmessage!;
+  t.onmessage = (m) => {
+    if ("id" in m && "method" in m) pending++;
+    onmessage(m);
+  };
+  const send = t.send.bind(t);
+  t.send = async (m) => {
+    await send(m);
+    if ("id" in m && !("method" in m) && --pending <= 0) idle?.();
+  };
+  return {
+    async drained(maxMs) {
+      if (pending <= 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        idle = resolve;
+        timer = setTimeout(resolve, maxMs);
+      });
+      clearTimeout(timer);
+    },
+  };
 }
