@@ -426,6 +426,10 @@ Deno.test({
       // --- the enqueue form shows a payload-rule refusal with its path --------------
       await page.goto(`${s.url}/enqueue?stream=work&tool=deploy`);
       await page.selectOption("select[name=tool_name]", "deploy");
+      assert.match(
+        (await page.textContent("#tool-info")) ?? "",
+        /payload rules: requires script_path/,
+      );
       await page.fill("textarea[name=payload]", '{"args": ["--dry-run"]}');
       await page.click("#enqueue-form button[type=submit]");
       await page.waitForSelector("#enqueue-form .form-msg.error");

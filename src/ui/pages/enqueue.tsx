@@ -23,6 +23,15 @@ export function payloadTemplate(tool: ResolvedTool): string {
   return pretty({ prompt: "" });
 }
 
+/** What the tool's payload rules ask for, in a few words (empty without rules). */
+function rulesNote(tool: ResolvedTool): string {
+  if (!tool.payload) return "";
+  const required = Array.isArray(tool.payload.required) ? tool.payload.required : [];
+  return required.length
+    ? ` · payload rules: requires ${required.join(", ")}`
+    : " · payload rules (sparkq tools --json shows them)";
+}
+
 /** The enqueue page body. */
 export function EnqueuePage(props: { d: EnqueueData }) {
   const { streams, tools, scripts, stream } = props.d;
@@ -78,7 +87,7 @@ export function EnqueuePage(props: { d: EnqueueData }) {
                           data-timeout={String(t.timeout)}
                           data-info={`${t.description || t.name} · ${t.task_class} · timeout ${
                             seconds(t.timeout)
-                          }`}
+                          }${rulesNote(t)}`}
                         >
                           {t.name}
                         </option>
