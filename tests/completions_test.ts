@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
+import { run, shell } from "./support/process.ts";
 
 /** A `sparkq` executable for the scripts to call: the real CLI with the task's flags. */
 async function shim(p: TempProject): Promise<string> {
@@ -33,14 +34,9 @@ complete_words() {
   printf '%s\\n' "\${COMPREPLY[*]}"
 }
 ${body}`;
-  const out = await new Deno.Command("bash", {
-    args: ["--norc", "--noprofile", "-c", prog],
-    cwd: p.dir,
-    stdin: "null",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  return new TextDecoder().decode(out.stdout);
+  const out = await run("bash", ["--norc", "--noprofile", "-c", prog], { cwd: p.dir });
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout;
 }
 
 Deno.test("bash completion: commands, subcommands, flags, values and names from the DB", async () => {
@@ -189,8 +185,7 @@ Deno.test("the scripts complete from the declared kinds: names, paths, choices",
   assert.ok(!bashText.includes("__streams "), "the hidden listings are not offered");
 });
 
-const hasZsh = await new Deno.Command("sh", { args: ["-c", "command -v zsh"], stdout: "null" })
-  .output().then((o) => o.success, () => false);
+const hasZsh = (await shell("command -v zsh")).code === 0;
 
 Deno.test({
   name: "zsh completion: the script loads in zsh and computes the same candidates",
@@ -213,9 +208,9 @@ __sparkq_bin=${JSON.stringify(bin)}
 for w in $(__sparkq_candidates ses); do print -r -- "$w"; done; print -- ---
 for w in $(__sparkq_candidates '' claim --stream); do print -r -- "$w"; done; print -- ---
 for w in $(__sparkq_candidates '' tasks --status); do print -r -- "$w"; done`;
-      const out = await new Deno.Command("zsh", { args: ["-f", "-c", prog], cwd: p.dir }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const [top, streams, statuses] = new TextDecoder().decode(out.stdout).split("---\n")
+      const out = await run("zsh", ["-f", "-c", prog], { cwd: p.dir });
+      assert.equal(out.code, 0, out.stderr);
+      const [top, streams, statuses] = out.stdout.split("---\n")
         .map((s) => s.trim().split("\n").sort());
       assert.ok(top.includes("session") && top.includes("stream") && top.includes("claim"));
       assert.deepEqual(streams, ["api", "auth"]);

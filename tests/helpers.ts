@@ -10,6 +10,7 @@ import {
   ROOT,
   type RunOptions,
   type RunResult,
+  shell,
   sparkq,
 } from "./support/process.ts";
 
@@ -63,15 +64,7 @@ export async function tempProject(
   await Deno.mkdir(tmp, { mode: 0o700 }); // SPARKQ_TMPDIR must be private (SPEC §12.4)
   const env = { SPARKQ_TMPDIR: tmp };
   const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
-  await ok([
-    "setup",
-    "--yes",
-    "--name",
-    "test",
-    "--repo-path",
-    ".",
-    ...setupFlags,
-  ], {
+  await ok(["setup", "--yes", "--name", "test", "--repo-path", ".", ...setupFlags], {
     cwd: dir,
     env,
     launcher,
@@ -107,28 +100,17 @@ export function dumpDb(path: string): string {
 }
 
 /** Runs one SQL query against a database file (read-only) and returns the rows. */
-export function query(
-  path: string,
-  sql: string,
-  ...params: (string | number | null)[]
-) {
+export function query(path: string, sql: string, ...params: (string | number | null)[]) {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    return db.prepare(sql).all(...params).map((r) => ({ ...r })) as Record<
-      string,
-      unknown
-    >[];
+    return db.prepare(sql).all(...params).map((r) => ({ ...r })) as Record<string, unknown>[];
   } finally {
     db.close();
   }
 }
 
 /** Runs one write statement against a database file (to age tasks, say). */
-export function exec(
-  path: string,
-  sql: string,
-  ...params: (string | number)[]
-): void {
+export function exec(path: string, sql: string, ...params: (string | number)[]): void {
   const db = new DatabaseSync(path);
   try {
     db.prepare(sql).run(...params);
@@ -151,21 +133,13 @@ export async function assertRefused(
   const before = dumpDb(p.db);
   const r = await p.run(args, extra);
   const where = `sparkq ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-  if (r.code !== code) {
-    throw new Error(`expected exit ${code}, got ${r.code}: ${where}`);
-  }
+  if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}: ${where}`);
   if (!r.stderr.startsWith("Error: ")) {
     throw new Error(`stderr does not start with 'Error: ': ${where}`);
   }
-  if (!pattern.test(r.stderr)) {
-    throw new Error(`stderr does not match ${pattern}: ${where}`);
-  }
-  if (/\n\s+at |Stack backtrace/.test(r.stderr)) {
-    throw new Error(`stack trace printed: ${where}`);
-  }
-  if (dumpDb(p.db) !== before) {
-    throw new Error(`the database changed: ${where}`);
-  }
+  if (!pattern.test(r.stderr)) throw new Error(`stderr does not match ${pattern}: ${where}`);
+  if (/\n\s+at |Stack backtrace/.test(r.stderr)) throw new Error(`stack trace printed: ${where}`);
+  if (dumpDb(p.db) !== before) throw new Error(`the database changed: ${where}`);
   return r;
 }
 
@@ -187,19 +161,16 @@ export async function outsideDir(): Promise<string> {
   const inside = (p: string, base: string) => p === base || p.startsWith(base + "/");
   for (const base of ["/var/tmp", Deno.env.get("HOME") ?? "", "/dev/shm"]) {
     if (!base || inside(base, parent) || inside(base, "/tmp") || inside(parent, base)) continue;
-    const out = await new Deno.Command("bash", {
-      args: ["-c", `mktemp -d "$1/sparkq-perm-test-XXXXXX"`, "mk", base],
-      stderr: "null",
-    }).output();
-    const dir = new TextDecoder().decode(out.stdout).trim();
-    if (out.success && dir) return dir;
+    const out = await shell('mktemp -d "$1/sparkq-perm-test-XXXXXX"', [base], { shell: "bash" });
+    const dir = out.stdout.trim();
+    if (out.code === 0 && dir) return dir;
   }
   throw new Error("no writable folder outside the SparkQ folder's parent and /tmp for this test");
 }
 
 /** Runs a bash script (`$1`… = `args`) that must succeed; returns its stdout. */
 export async function bash(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("bash", { args: ["-c", script, "sh", ...args] }).output();
-  if (!out.success) throw new Error(`bash failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+  const out = await shell(script, args, { shell: "bash" });
+  if (out.code !== 0) throw new Error(`bash failed: ${out.stderr}`);
+  return out.stdout;
 }

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { DENO, query, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { query, type TempProject, tempProject } from "./helpers.ts";
+import { sparkqOnTerminal } from "./support/process.ts";
 
 const MiB = 1024 * 1024;
 const ESC = "\x1b";
@@ -181,17 +182,12 @@ Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one keeps its first and las
 });
 
 /** Runs `sparkq <args>` on a pseudo-terminal (util-linux `script`); returns what it showed. */
-async function onTty(p: TempProject, args: string[]): Promise<{ code: number; out: string }> {
-  const inner = [DENO, "run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, ...args].join(" ");
-  const out = await new Deno.Command("script", {
-    args: ["-qec", inner, "/dev/null"],
-    cwd: ROOT,
-    env: { INIT_CWD: p.dir, RUST_BACKTRACE: "0", NO_COLOR: "", SPARKQ_TMPDIR: `${p.dir}/tmp` },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, out: new TextDecoder().decode(out.stdout) };
+function onTty(p: TempProject, args: string[]): Promise<{ code: number; out: string }> {
+  return sparkqOnTerminal(args, {
+    cwd: p.dir,
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+    launcher: p.launcher,
+  });
 }
 
 Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR is honoured", async () => {

@@ -3,19 +3,12 @@
  * starts in-process: lock rules, FIFO wake-ups gated by the done flag, clean exits.
  */
 import assert from "node:assert/strict";
-import {
-  assertRefused,
-  DENO,
-  ROOT,
-  SPARKQ_FLAGS,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
+import { run, spawn, spawnSparkq } from "./support/process.ts";
 import {
   bg,
   deadPid,
   exists,
-  Output,
   readFifo,
   startWatcher,
   tmpOf,
@@ -185,7 +178,7 @@ Deno.test("watch: a full pipe that nobody reads does not hang the watcher", asyn
 
 Deno.test("stop: nothing running, one stream's watcher, then everything (server + watchers)", async () => {
   const p = await project(["st1", "st2"]);
-  const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  const sleeper = spawn("sleep", ["60"]);
   try {
     assert.match(await p.ok(["stop"]), /Nothing to stop: the server is not running/);
     assert.match(await p.ok(["stop", "--stream", "st1"]), /No watcher is running for stream 'st1'/);
@@ -212,8 +205,8 @@ Deno.test("stop: nothing running, one stream's watcher, then everything (server 
     assert.match(all.stdout, new RegExp(`Stopped the watcher of stream 'st1' \\(PID ${w1.pid}\\)`));
     assert.match(all.stderr, new RegExp(`names PID ${sleeper.pid}, but it is not a SparkQ server`));
     assert.equal((await w1.finish()).code, 0);
-    const still = await new Deno.Command("kill", { args: ["-0", String(sleeper.pid)] }).output();
-    assert.ok(still.success, "the stand-in was not signalled");
+    const still = await run("kill", ["-0", String(sleeper.pid)]);
+    assert.equal(still.code, 0, "the stand-in was not signalled");
 
     // Tasks untouched.
     const t1 = JSON.parse(await p.ok(["task", id, "--json"]));
@@ -230,9 +223,7 @@ Deno.test("stop: nothing running, one stream's watcher, then everything (server 
     assert.match(stale, /removed its stale lockfile/);
     assert.ok(!exists(`${p.dir}/sparkq.lock`) && !exists(files(p, "st2").lock));
   } finally {
-    try {
-      sleeper.kill("SIGKILL");
-    } catch { /* exited */ }
+    await sleeper.stop("SIGKILL");
     await p.cleanup();
   }
 });
@@ -390,38 +381,28 @@ Deno.test("sparkq run on a terminal: pick a session, then a stream; its instruct
   await p.ok(["stream", "create", "c", "--session", "s2"]);
   await enqueue(p, "b");
   // `script` gives the server a pseudo-terminal; answers are typed when asked.
-  const inner = [DENO, "run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`, "run"]
-    .map((w) => `'${w}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qfec", `cd '${ROOT}' && exec ${inner}`, "/dev/null"],
-    env: { INIT_CWD: p.dir, NO_COLOR: "1", SPARKQ_TMPDIR: tmpOf(p) },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = new Output(child.stdout);
-  const err = new Output(child.stderr);
-  const keys = child.stdin.getWriter();
+  const child = spawnSparkq(["run"], {
+    cwd: p.dir,
+    env: { SPARKQ_TMPDIR: tmpOf(p) },
+    launcher: p.launcher,
+    terminal: true,
+    interactive: true,
+  });
   try {
-    await until(() => out.text().includes("Session ["), "the session question");
-    assert.match(out.text(), /1\. s1 \(1 streams\) — first[\s\S]*2\. s2 \(2 streams\)/);
-    await keys.write(new TextEncoder().encode("2\r"));
-    await until(() => out.text().includes("Stream ["), "the stream question");
-    assert.match(out.text(), /1\. b \(1 queued\)[\s\S]*2\. c \(0 queued\)/);
-    await keys.write(new TextEncoder().encode("1\r"));
-    await until(() => out.text().includes("Watching stream 'b'"), "the watcher of b");
-    assert.match(out.text(), /Stream 'b': 1 queued[\s\S]*Build the B things\./);
+    await until(() => child.stdout().includes("Session ["), "the session question");
+    assert.match(child.stdout(), /1\. s1 \(1 streams\) — first[\s\S]*2\. s2 \(2 streams\)/);
+    await child.write("2\r");
+    await until(() => child.stdout().includes("Stream ["), "the stream question");
+    assert.match(child.stdout(), /1\. b \(1 queued\)[\s\S]*2\. c \(0 queued\)/);
+    await child.write("1\r");
+    await until(() => child.stdout().includes("Watching stream 'b'"), "the watcher of b");
+    assert.match(child.stdout(), /Stream 'b': 1 queued[\s\S]*Build the B things\./);
     assert.ok(exists(files(p, "b").lock) && !exists(files(p, "c").lock), "only b is watched");
     assert.match(await p.ok(["stop"]), /Stopped the server/);
-    assert.equal((await child.status).code, 0, err.text());
+    assert.equal(await child.status(), 0, child.stderr());
     assert.ok(!exists(files(p, "b").lock));
   } finally {
-    await keys.close().catch(() => {});
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await out.done;
-    await err.done;
+    await child.stop("SIGKILL");
     await p.cleanup();
   }
 });

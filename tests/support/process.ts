@@ -4,9 +4,9 @@
  * - `run(cmd, args)` runs any program to its end; `shell(script)` runs `sh -c` (or bash);
  * - `spawn(cmd, args)` starts one in the background and collects its output;
  * - `sparkqCommand` says how to start SparkQ — `deno run main.ts` with the `sparkq`
- *   task's flags, as `deno task sparkq` does, or a built launcher — and `sparkq`,
- *   `spawnSparkq` and `sparkqOnTerminal` run it that way (to its end, in the
- *   background, on a pseudo-terminal);
+ *   task's flags, as `deno task sparkq` does, or a built launcher, on a pipe or a
+ *   pseudo-terminal — and `sparkq`, `spawnSparkq` and `sparkqOnTerminal` run it that
+ *   way (to its end, in the background, to its end on a terminal);
  * - `freshLauncher()` builds the launcher once per test process.
  *
  * Tests import these through tests/helpers.ts or directly.
@@ -41,6 +41,8 @@ export interface ProcessOptions {
   clearEnv?: boolean;
   /** Text fed to stdin, which is then closed (default: no stdin). */
   stdin?: string | Uint8Array;
+  /** `spawn` only: keep stdin open for `Spawned.write` (after `stdin`, if given). */
+  interactive?: boolean;
 }
 
 function command(cmd: string, args: string[], opts: ProcessOptions): Deno.Command {
@@ -49,7 +51,7 @@ function command(cmd: string, args: string[], opts: ProcessOptions): Deno.Comman
     cwd: opts.cwd,
     env: opts.env,
     clearEnv: opts.clearEnv,
-    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdin: opts.stdin === undefined && !opts.interactive ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   });
@@ -102,12 +104,18 @@ export interface Spawned {
   status(): Promise<number>;
   /** Sends `signal` (default SIGTERM) unless it has ended, then waits: the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
+  /** Types `text` on stdin (spawned with `interactive`). */
+  write(text: string): Promise<void>;
 }
 
 /** Starts a program in the background, collecting its stdout and stderr. */
 export function spawn(cmd: string, args: string[], opts: ProcessOptions = {}): Spawned {
   const child = command(cmd, args, opts).spawn();
-  if (opts.stdin !== undefined) feed(child, opts.stdin);
+  const keys = opts.interactive ? child.stdin.getWriter() : undefined;
+  if (keys && opts.stdin !== undefined) {
+    keys.write(typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin)
+      .catch(() => {});
+  } else if (opts.stdin !== undefined) feed(child, opts.stdin);
   let all = "", out = "", err = "";
   const pump = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {
     for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
@@ -120,8 +128,9 @@ export function spawn(cmd: string, args: string[], opts: ProcessOptions = {}): S
     pump(child.stderr, (t) => err += t),
   ]);
   let ended = false;
-  const status = child.status.then((s) => {
+  const status = child.status.then(async (s) => {
     ended = true;
+    await keys?.close().catch(() => {});
     return s;
   });
   const done = async () => {
@@ -160,6 +169,10 @@ export function spawn(cmd: string, args: string[], opts: ProcessOptions = {}): S
       await pumped;
       return (await status).code;
     },
+    async write(text: string) {
+      if (!keys) throw new Error(`${cmd} was not spawned with interactive: true`);
+      await keys.write(new TextEncoder().encode(text));
+    },
   };
 }
 
@@ -175,6 +188,11 @@ export interface RunOptions {
    * Default: {@link DEFAULT_LAUNCHER}.
    */
   launcher?: string;
+  /**
+   * Run on a pseudo-terminal (util-linux `script`): stdin is typed, and stdout and
+   * stderr come back together as stdout.
+   */
+  terminal?: boolean;
 }
 
 /**
@@ -189,12 +207,19 @@ export const DEFAULT_LAUNCHER: string | undefined = Deno.env.get("SPARKQ_TEST_VI
 /**
  * The process that runs `sparkq <args>` for a user in `opts.cwd`: `deno run` of main.ts
  * with the task's flags (cwd = the SparkQ folder, INIT_CWD = the user's directory, as
- * `deno task sparkq` does), or `sh <launcher>` from the user's directory.
+ * `deno task sparkq` does), or `sh <launcher>` from the user's directory; with
+ * `terminal`, that inside util-linux `script`.
  */
 export function sparkqCommand(
   args: string[],
   opts: Omit<RunOptions, "stdin">,
 ): { cmd: string; args: string[]; cwd: string; env: Record<string, string> } {
+  if (opts.terminal) {
+    const how = sparkqCommand(args, { ...opts, terminal: false });
+    const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+    const inner = `cd ${quote(how.cwd)} && exec ${[how.cmd, ...how.args].map(quote).join(" ")}`;
+    return { cmd: "script", args: ["-qfec", inner, "/dev/null"], cwd: how.cwd, env: how.env };
+  }
   const env = { NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env };
   const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
   if (launcher === undefined) {
@@ -216,25 +241,32 @@ export function sparkq(args: string[], opts: RunOptions): Promise<RunResult> {
   return run(how.cmd, how.args, { cwd: how.cwd, env: how.env, stdin: opts.stdin });
 }
 
-/** Starts `sparkq <args>` in the background (a server, a watcher, a process to kill). */
-export function spawnSparkq(args: string[], opts: RunOptions): Spawned {
+/**
+ * Starts `sparkq <args>` in the background (a server, a watcher, a process to kill);
+ * with `interactive`, its stdin stays open for `write`.
+ */
+export function spawnSparkq(
+  args: string[],
+  opts: RunOptions & { interactive?: boolean },
+): Spawned {
   const how = sparkqCommand(args, opts);
-  return spawn(how.cmd, how.args, { cwd: how.cwd, env: how.env, stdin: opts.stdin });
+  return spawn(how.cmd, how.args, {
+    cwd: how.cwd,
+    env: how.env,
+    stdin: opts.stdin,
+    interactive: opts.interactive,
+  });
 }
 
 /**
- * Runs `sparkq <args>` on a pseudo-terminal (util-linux `script`), typing `opts.stdin`
- * as the user would; returns what the terminal showed (stdout and stderr together).
- * `NO_COLOR` is unset unless `opts.env` sets it.
+ * Runs `sparkq <args>` to its end on a pseudo-terminal, typing `opts.stdin` as the user
+ * would; returns what the terminal showed. `NO_COLOR` is unset unless `opts.env` sets it.
  */
 export async function sparkqOnTerminal(
   args: string[],
   opts: RunOptions,
 ): Promise<{ code: number; out: string }> {
-  const how = sparkqCommand(args, { ...opts, env: { NO_COLOR: "", ...opts.env } });
-  const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
-  const inner = `cd ${quote(how.cwd)} && exec ${[how.cmd, ...how.args].map(quote).join(" ")}`;
-  const r = await run("script", ["-qfec", inner, "/dev/null"], { env: how.env, stdin: opts.stdin });
+  const r = await sparkq(args, { ...opts, terminal: true, env: { NO_COLOR: "", ...opts.env } });
   return { code: r.code, out: r.stdout };
 }
 
