@@ -19,10 +19,16 @@ import * as store from "../storage/tasks.ts";
 import { setCacheSize, setForeignKeys } from "../storage/maintenance.ts";
 import { failDeadTasks } from "./autofail.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
-import { capOutputs, finishReport, noSuchTask, type Outputs, type ReportOptions } from "./reports.ts";
+import {
+  capOutputs,
+  finishReport,
+  noSuchTask,
+  type Outputs,
+  type ReportOptions,
+} from "./reports.ts";
 import { projectPaths } from "./project.ts";
 import { requireStream } from "./streams.ts";
-import { boundedRow, type BoundedRow, OUTPUT_TAIL_BYTES } from "./task_view.ts";
+import { type BoundedRow, boundedRow, OUTPUT_TAIL_BYTES } from "./task_view.ts";
 import { toTask } from "./task_json.ts";
 import type { TaskQuery } from "./task_query.ts";
 import { isStale } from "./timing.ts";
