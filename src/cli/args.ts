@@ -149,7 +149,7 @@ export function parseArgs(spec: CommandSpec, rest: string[], cwd: string): Invoc
       return;
     }
     const asFlag = raw.get(a.flag);
-    if (given !== undefined && typeof asFlag === "string" && asFlag !== given) {
+    if (given !== undefined && typeof asFlag === "string" && asFlag !== "" && asFlag !== given) {
       throw usageError(
         `the ${a.name} is given twice and differs: '${given}' and --${a.flag} '${asFlag}'`,
         usage,
