@@ -134,12 +134,14 @@ export function errorBody(e: SparkqError): { error: string; code: ErrorCode; hin
     : { error: e.message, code: e.code, hint: e.hint };
 }
 
+const DISK_FULL =
+  /database or disk is full|SQLITE_FULL|No space left on device|os error 28|ENOSPC/i;
+
 /** True when `e` says a disk is full: SQLite's SQLITE_FULL (13) or the system's ENOSPC. */
 export function isDiskFull(e: unknown): boolean {
   const errcode = (e as { errcode?: unknown } | null)?.errcode;
   if (typeof errcode === "number" && (errcode & 0xff) === 13) return true;
-  const msg = e instanceof Error ? e.message : String(e);
-  return /database or disk is full|SQLITE_FULL|No space left on device|os error 28|ENOSPC/i.test(msg);
+  return DISK_FULL.test(e instanceof Error ? e.message : String(e));
 }
 
 /**
