@@ -178,7 +178,8 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     );
     assert.deepEqual(notes.map((n: { note: string }) => n.note), ["tests written"]);
 
-    await Deno.writeTextFile(`${p.dir}/build.log`, "compiled 12 files\n");
+    const log = "compiled 12 files\n" + "x".repeat(70 * 1024);
+    await Deno.writeTextFile(`${p.dir}/build.log`, log);
     const done = await ok(a, "sparkq_complete", {
       id,
       summary: "Built it",
@@ -189,14 +190,25 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     assert.deepEqual(done.result, { files: 12, summary: "Built it" });
     const row = query(p.db, "SELECT status, result, stdout FROM tasks WHERE id = ?", id)[0];
     assert.deepEqual(JSON.parse(String(row.result)), { files: 12, summary: "Built it" });
-    assert.equal(row.stdout, "compiled 12 files\n");
+    assert.equal(row.stdout, log);
+    // Details show the last 64 KiB of an output unless asked for all of it.
+    const shown = await ok(a, "sparkq_get_task", { id });
+    assert.equal(shown.stdout.length, 64 * 1024);
+    assert.equal(shown.stdout_omitted_bytes, log.length - 64 * 1024);
+    assert.equal((await ok(a, "sparkq_get_task", { id, full: true })).stdout, log);
 
     // claim -> fail
     const id2 = (await ok(a, "sparkq_enqueue", { tool: "run-bash", payload: { n: 2 } })).id;
     assert.equal((await ok(a, "sparkq_claim")).task.id, id2);
-    const failed = await ok(a, "sparkq_fail", { id: id2, error: "tests fail", stderr: "1 failed" });
+    const failed = await ok(a, "sparkq_fail", {
+      id: id2,
+      error: "tests fail",
+      result: { failing: ["cart"] },
+      stderr: "1 failed",
+    });
     assert.equal(failed.status, "failed");
     assert.equal(failed.error, "tests fail");
+    assert.deepEqual(failed.result, { failing: ["cart"] });
     assert.equal(query(p.db, "SELECT stderr FROM tasks WHERE id = ?", id2)[0].stderr, "1 failed");
     const listed = await ok(a, "sparkq_list_tasks", { status: "failed" });
     assert.deepEqual(listed.tasks.map((t: { id: string }) => t.id), [id2]);
@@ -278,6 +290,22 @@ Deno.test("mcp: refusals carry their codes and change nothing", async () => {
       "usage",
     );
     assert.equal(dumpDb(p.db), before, "refusals changed nothing");
+    const running = (await ok(a, "sparkq_claim", { stream: "st1" })).task.id;
+    const before2 = dumpDb(p.db);
+    await refused(
+      a,
+      "sparkq_complete",
+      { id: running, summary: "x", stdout_file: "nope.log" },
+      "invalid",
+      /no such file/,
+    );
+    await refused(
+      a,
+      "sparkq_fail",
+      { id: running, error: "x", stderr_file: "/etc/passwd" },
+      "permission",
+    );
+    assert.equal(dumpDb(p.db), before2, "refused reports changed nothing");
   } finally {
     await c.close();
     await p.cleanup();

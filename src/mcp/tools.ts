@@ -13,13 +13,13 @@ import {
   TASK_STATUSES,
 } from "../core/constants.ts";
 import { usageError } from "../core/errors.ts";
+import { readNamedFile } from "../config/user_file.ts";
 import type { Project } from "../engine/project.ts";
 import { heartbeat } from "../engine/heartbeat.ts";
 import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
 import { listStreams } from "../engine/streams.ts";
 import { parseTaskQuery } from "../engine/task_query.ts";
 import { claimWhenReady } from "../watcher/claim_wait.ts";
-import { readAgentFile } from "./files.ts";
 
 /** What the tools run against: the project and how this server was started. */
 export interface McpEnv {
@@ -92,7 +92,7 @@ async function readOutputs(
     if (text !== undefined && file !== undefined) {
       throw usageError(`give '${name}' or '${name}_file', not both`);
     }
-    return file === undefined ? text : await readAgentFile(env.cwd, file, name);
+    return file === undefined ? text : await readNamedFile(env.cwd, file, name);
   };
   return { stdout: await one("stdout"), stderr: await one("stderr") };
 }
@@ -172,13 +172,14 @@ export const TOOLS: ToolDef[] = [
     "sparkq_fail",
     "Report your running task failed.",
     { id, error: z.string().describe("what went wrong"), result: result.optional(), ...outputs },
-    async (env, a) => fail(env.project(), a.id, { error: a.error, ...await readOutputs(env, a) }),
+    async (env, a) =>
+      fail(env.project(), a.id, { error: a.error, result: a.result, ...await readOutputs(env, a) }),
   ),
   def(
     "sparkq_get_task",
     "One task with its stream's instructions.",
     { id, full: z.boolean().optional().describe("whole outputs, not the last 64 KiB") },
-    (env, a) => getTask(env.project(), a.id),
+    (env, a) => getTask(env.project(), a.id, { full: a.full }),
   ),
   def(
     "sparkq_list_tasks",
