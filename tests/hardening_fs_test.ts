@@ -189,6 +189,13 @@ for (const [via, launcherOf] of VIAS) {
           /belongs to uid 65534, not to you .*private to you/,
         );
       }
+      // 'stop' (everything) still stops the server, and says why no watcher was looked at.
+      const server = await startServer({ p });
+      const all = await run(`${shared}/theirs`, ["stop"]);
+      assert.equal(all.code, 1, all.stdout + all.stderr);
+      assert.match(all.stdout, new RegExp(`Stopped the server \\(PID ${server.pid}\\)`));
+      assert.match(all.stderr, /belongs to uid 65534, not to you/);
+      assert.equal(await server.stop(), 0, "the server exited on its own (SIGTERM from stop)");
       // A symlink (even to our own private folder), and a folder anyone may write.
       await symlink(mine, `${shared}/link`);
       await refused(`${shared}/link`, ["watch", "st1"], /is a symlink/);

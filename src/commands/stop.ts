@@ -7,7 +7,7 @@ import { openProject } from "../cli/context.ts";
 import { line } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { listStreams, requireStream } from "../engine/streams.ts";
-import { SparkqError } from "../core/errors.ts";
+import { isSparkqError, SparkqError } from "../core/errors.ts";
 import { type StopOutcome, stopServer, stopWatcher, waitForExit } from "../watcher/stop.ts";
 
 /** How long `stop` waits for signalled processes to exit, in ms. */
@@ -22,9 +22,16 @@ export async function stop(inv: Inv<"stop">): Promise<number> {
     requireStream(p, only);
     outcomes.push(await stopWatcher(only));
   } else {
-    for (const s of listStreams(p)) {
-      const o = await stopWatcher(s.name, true);
-      if (o.acted || o.refused) outcomes.push(o);
+    try {
+      for (const s of listStreams(p)) {
+        const o = await stopWatcher(s.name, true);
+        if (o.acted || o.refused) outcomes.push(o);
+      }
+    } catch (e) {
+      // A watcher dir SparkQ refuses (not private, or another user's lock in it) must not
+      // keep the server running: report it with the rest, and stop the server anyway.
+      if (!isSparkqError(e) || e.code !== "permission") throw e;
+      outcomes.push({ acted: false, refused: true, message: e.message });
     }
     outcomes.push(await stopServer(p.loaded.lockPath));
   }
