@@ -9,7 +9,9 @@
  * and under load, as a Markdown table for BENCHMARKS.md.
  *
  *   deno run --allow-read --allow-write=/tmp --allow-run --allow-env --allow-net=127.0.0.1 \
- *     bench/big_payloads.ts [--seconds N]      (RSS is read with grep: --allow-run)
+ *     bench/big_payloads.ts [--seconds N] [--no-oversize]   (RSS is read with grep: --allow-run)
+ *
+ * `--no-oversize`: the clients send only payloads at the limit.
  */
 import { MAX_JSON_BYTES } from "../src/core/constants.ts";
 
@@ -23,6 +25,7 @@ const CLIENTS = 10;
 const OVERSIZE_BYTES = 45 * 1024 * 1024;
 const secondsArg = Deno.args.indexOf("--seconds");
 const SECONDS = secondsArg >= 0 ? Number(Deno.args[secondsArg + 1]) : 5;
+const OVERSIZE = !Deno.args.includes("--no-oversize");
 
 function sparkq(dir: string, args: string[]): Deno.Command {
   return new Deno.Command(DENO, {
@@ -90,7 +93,7 @@ async function healthProbe(url: string, until: () => boolean): Promise<number[]>
 
 // ---- child mode: the ten clients, in their own process so the probe measures the server ----
 if (Deno.args[0] === "--load") {
-  const [url, secs] = [Deno.args[1], Number(Deno.args[2])];
+  const [url, secs, oversize] = [Deno.args[1], Number(Deno.args[2]), Deno.args[3] === "1"];
   const max = enqueueBody(MAX_JSON_BYTES);
   const huge = enqueueBody(OVERSIZE_BYTES);
   const n = { accepted: 0, refused: 0, closed: 0, other: 0 };
@@ -113,7 +116,7 @@ if (Deno.args[0] === "--load") {
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < end) {
       await send(max);
-      await send(huge);
+      if (oversize) await send(huge);
     }
   }));
   console.log(JSON.stringify(n));
@@ -161,6 +164,7 @@ try {
       "--load",
       url,
       String(SECONDS),
+      OVERSIZE ? "1" : "0",
     ],
     stdout: "piped",
   }).output();
@@ -178,9 +182,10 @@ try {
 
   const f = (n: number) => n.toFixed(1);
   console.log(
-    `Big payloads: ${CLIENTS} clients for ${SECONDS} s, each alternating a 1 MiB payload ` +
-      `(at the limit) and a 45 MiB one (refused); ${accepted} accepted, ${refused} refused ` +
-      `with 413, ${closed} closed by the server while still sending, ${other} other.`,
+    `Big payloads: ${CLIENTS} clients for ${SECONDS} s, each sending ${
+      OVERSIZE ? "in turn a 1 MiB payload (at the limit) and a 45 MiB one" : "1 MiB payloads"
+    }; ${accepted} accepted, ${refused} refused with 413, ${closed} closed by the server ` +
+      `while still sending, ${other} other.`,
   );
   console.log("");
   console.log("| measure | idle | under load |");
