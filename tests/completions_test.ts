@@ -5,21 +5,16 @@
  * Bash is driven the way readline drives it (COMP_WORDS / COMP_CWORD → COMPREPLY).
  */
 import assert from "node:assert/strict";
-import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { type TempProject, tempProject } from "./helpers.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
-import { run, shell } from "./support/process.ts";
+import { run, shell, writeSparkqShim } from "./support/process.ts";
 
 /** A `sparkq` executable for the scripts to call: the real CLI with the task's flags. */
-async function shim(p: TempProject): Promise<string> {
-  const path = `${p.dir}/sparkq`;
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh\nINIT_CWD="$PWD" SPARKQ_TMPDIR=${q(`${p.dir}/tmp`)} NO_COLOR=1 RUST_BACKTRACE=0 ` +
-      `exec ${q(DENO)} run ${SPARKQ_FLAGS.map(q).join(" ")} ${q(`${ROOT}/main.ts`)} "$@"\n`,
-    { mode: 0o755 },
-  );
-  return path;
+function shim(p: TempProject): Promise<string> {
+  return writeSparkqShim(`${p.dir}/sparkq`, {
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+    launcher: p.launcher,
+  });
 }
 
 /** Runs bash with the completion script loaded; `body` may call `complete_words`. */

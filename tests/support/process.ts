@@ -7,6 +7,7 @@
  *   task's flags, as `deno task sparkq` does, or a built launcher, on a pipe or a
  *   pseudo-terminal — and `sparkq`, `spawnSparkq` and `sparkqOnTerminal` run it that
  *   way (to its end, in the background, to its end on a terminal);
+ * - `writeSparkqShim` writes a `sparkq` executable that runs it that way, for scripts;
  * - `freshLauncher()` builds the launcher once per test process.
  *
  * Tests import these through tests/helpers.ts or directly.
@@ -268,6 +269,29 @@ export async function sparkqOnTerminal(
 ): Promise<{ code: number; out: string }> {
   const r = await sparkq(args, { ...opts, terminal: true, env: { NO_COLOR: "", ...opts.env } });
   return { code: r.code, out: r.stdout };
+}
+
+/**
+ * Writes an executable `sparkq` at `path` for shell scripts to call (shell workers,
+ * completion scripts): it runs SparkQ as `sparkqCommand` does, for the user in the
+ * caller's directory (`$PWD`), with `opts.env` set.
+ */
+export async function writeSparkqShim(
+  path: string,
+  opts: { env?: Record<string, string>; launcher?: string } = {},
+): Promise<string> {
+  const q = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
+  const env = Object.entries({ NO_COLOR: "1", RUST_BACKTRACE: "0", ...opts.env })
+    .map(([k, v]) => `${k}=${q(v)}; export ${k}\n`).join("");
+  const exec = launcher === undefined
+    ? `INIT_CWD="$PWD"; export INIT_CWD\ncd ${q(ROOT)} && exec ${
+      [DENO, "run", ...SPARKQ_FLAGS, `${ROOT}/main.ts`].map(q).join(" ")
+    } "$@"\n`
+    : `PATH=${q(DENO.replace(/\/[^/]*$/, ""))}:$PATH; export PATH\nexec sh ${q(launcher)} "$@"\n`;
+  await Deno.writeTextFile(path, `#!/bin/sh\n${env}${exec}`, { mode: 0o755 });
+  await Deno.chmod(path, 0o755);
+  return path;
 }
 
 let built: Promise<string> | undefined;
