@@ -157,7 +157,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   if (!options.create && isEmptyFile(path)) {
     throw new SparkqError(`${path} is empty (0 bytes): not a SparkQ database`, {
       code: "internal",
-      hint: "only 'sparkq setup' creates a database: remove the empty file and run it",
+      hint: "only 'sparkq setup' creates a database: run it to set this file up",
     });
   }
   let raw: DatabaseSync;
