@@ -142,7 +142,8 @@ export const TOOLS: ToolDef[] = [
       const name = streamOf(env, a.stream);
       const wait = a.wait_seconds ?? 0;
       const task = wait > 0
-        ? await claimWhenReady(env.project(), name, wait * 1000, signal)
+        ? (await claimWhenReady(env.project(), name, wait * 1000, { signal, handover: (t) => t }))
+          ?.task
         : claim(env.project(), name);
       return { task: task ?? null };
     },
