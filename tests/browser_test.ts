@@ -483,6 +483,14 @@ Deno.test({
       ]);
       assert.notEqual(await page.getAttribute("#task-heartbeat time", "datetime"), heartbeat1);
       await shot(page, "task-heartbeat");
+      // The task list shows the time since the heartbeat under the running time.
+      await page.goto(`${s.url}/tasks?status=running`);
+      assert.equal(
+        await page.locator(`tr[data-task="${long}"] [data-beat="heartbeat"]`).count(),
+        1,
+      );
+      await page.goto(`${s.url}/tasks/${long}`);
+      await page.waitForSelector("#live.on");
       await p.ok(["complete", long, "--summary", "Deployed; 5 packages built, tests pass."]);
       await page.waitForSelector("#task-body .banner.summary");
 

@@ -148,6 +148,13 @@ export function TaskTable(props: { tasks: TaskListItem[]; id: string }) {
                     </td>
                     <td class="nowrap">
                       <Duration task={t} />
+                      {t.status === "running" && t.heartbeat_at
+                        ? (
+                          <div class="sub">
+                            <LastBeat task={t} />
+                          </div>
+                        )
+                        : null}
                     </td>
                     <td class="outcome">
                       <span class={`clip${o.error ? " err" : ""}`} title={clip(o.text, 400)}>
