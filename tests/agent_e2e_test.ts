@@ -10,24 +10,19 @@
  * Through the source and a freshly built launcher.
  */
 import assert from "node:assert/strict";
-import { DENO, freshLauncher, query, type TempProject, tempProject } from "./helpers.ts";
+import { freshLauncher, query, type TempProject, tempProject } from "./helpers.ts";
 import { exists, FIXTURES, shell, until, workerEnv } from "./fixtures/worker_lib.ts";
+import { run, writeSparkqShim } from "./support/process.ts";
 
 /** Sends a signal to a whole process group (the worker, its heartbeats and its script). */
 async function signalGroup(pgid: number, signal: "STOP" | "CONT"): Promise<void> {
-  const out = await new Deno.Command("kill", { args: [`-${signal}`, "--", `-${pgid}`] }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const out = await run("kill", [`-${signal}`, "--", `-${pgid}`]);
+  assert.equal(out.code, 0, out.stderr);
 }
 
 /** Points the project's `sparkq` shim at a launcher (the workers call `sparkq …`). */
 async function launcherShim(p: TempProject, launcher: string): Promise<void> {
-  const path = `${p.dir}/bin/sparkq`;
-  const denoDir = DENO.replace(/\/[^/]*$/, "");
-  await Deno.writeTextFile(
-    path,
-    `#!/usr/bin/env bash\nexport PATH='${denoDir}':"$PATH"\nexec sh '${launcher}' "$@"\n`,
-  );
-  await Deno.chmod(path, 0o755);
+  await writeSparkqShim(`${p.dir}/bin/sparkq`, { launcher });
 }
 
 async function task(p: TempProject, id: string) {

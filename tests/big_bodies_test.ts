@@ -7,15 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { startServer } from "./server_helpers.ts";
+import { shell } from "./support/process.ts";
 import { MAX_JSON_BYTES } from "../src/core/constants.ts";
 
 /** The server's resident memory in KiB (VmRSS of /proc/<pid>/status, read through sh). */
 async function rssKiB(pid: number): Promise<number> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", `grep VmRSS /proc/${pid}/status`],
-    stdout: "piped",
-  }).output();
-  return Number(/(\d+)/.exec(new TextDecoder().decode(out.stdout))?.[1]);
+  const out = await shell('grep VmRSS "/proc/$1/status"', [String(pid)]);
+  return Number(/(\d+)/.exec(out.stdout)?.[1]);
 }
 
 /** A JSON enqueue body of about `bytes` bytes. */

@@ -6,19 +6,9 @@
  * disk (code `disk_full`, exit 1, API 507; never "unexpected failure" or 500).
  */
 import assert from "node:assert/strict";
-import {
-  DENO,
-  exec,
-  freePort,
-  query,
-  ROOT,
-  sparkq,
-  SPARKQ_FLAGS,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { exec, freePort, query, sparkq, type TempProject, tempProject } from "./helpers.ts";
 import { api, spawnRun, startServer } from "./server_helpers.ts";
-import { spawnSparkq } from "./support/process.ts";
+import { shell, spawnSparkq } from "./support/process.ts";
 
 const COLUMNS = "id, stream_id, tool_name, task_class, payload, status, timeout, attempts, " +
   "result, error, stdout, stderr, created_at, updated_at, started_at, finished_at, auto_failed, " +
@@ -99,29 +89,17 @@ Deno.test("wait stops with an error when its database file is deleted", async ()
   const p = await tempProject();
   try {
     await withStream(p);
-    const child = new Deno.Command(DENO, {
-      args: [
-        "run",
-        ...SPARKQ_FLAGS,
-        `${ROOT}/main.ts`,
-        "wait",
-        "--stream",
-        "st",
-        "--timeout",
-        "30",
-      ],
-      cwd: ROOT,
-      env: { INIT_CWD: p.dir, NO_COLOR: "1", SPARKQ_TMPDIR: `${p.dir}/tmp` },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnSparkq(["wait", "--stream", "st", "--timeout", "30"], {
+      cwd: p.dir,
+      env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+      launcher: p.launcher,
+    });
     await new Promise((r) => setTimeout(r, 1500)); // let it start waiting
     const removed = Date.now();
     await removeDb(p.db);
-    const out = await child.output();
+    const out = await child.done();
     const tookMs = Date.now() - removed;
-    const stderr = new TextDecoder().decode(out.stderr);
+    const stderr = child.stderr();
     assert.equal(out.code, 1, stderr);
     assert.match(stderr, /^Error: the database file .* was deleted/);
     assert.ok(tookMs < 10_000, `wait took ${tookMs} ms to notice`);
@@ -230,20 +208,17 @@ Deno.test("a damaged database is refused by status and at server start; junk is 
 /** Mounts a tmpfs of `size` at a new folder under /tmp; undefined (with why) when not permitted. */
 async function smallDisk(size: string): Promise<{ dir?: string; why?: string }> {
   const dir = await Deno.makeTempDir({ prefix: "sparkq-full-" });
-  const r = await new Deno.Command("sh", {
-    args: ["-c", `mount -t tmpfs -o size=${size} sparkq-test "${dir}" 2>&1`],
-    stdout: "piped",
-    stderr: "piped",
-  }).output().catch((e) => ({ code: -1, stdout: new TextEncoder().encode(String(e)) }));
+  const r = await shell(`mount -t tmpfs -o size=${size} sparkq-test "$1" 2>&1`, [dir])
+    .catch((e) => ({ code: -1, stdout: String(e) }));
   if (r.code !== 0) {
     await Deno.remove(dir).catch(() => {});
-    return { why: new TextDecoder().decode(r.stdout).trim() || `mount exited ${r.code}` };
+    return { why: r.stdout.trim() || `mount exited ${r.code}` };
   }
   return { dir };
 }
 
 async function unmount(dir: string): Promise<void> {
-  await new Deno.Command("sh", { args: ["-c", `umount "${dir}"`] }).output();
+  await shell('umount "$1"', [dir]);
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
