@@ -434,6 +434,11 @@ Deno.test("a refusal's code is the same through CLI --json and the API", async (
     const u = await p.run(["tasks", "--limit", "x", "--json"]);
     assert.equal(u.code, 2);
     assert.equal(jsonError(u).code, "usage");
+    // Ending a stream through the API says what it strands, as the CLI does.
+    const ended = await api(s, "POST", "/api/streams/work/end", {});
+    assert.equal(ended.status, 200);
+    assert.equal(ended.body.stranded, 1);
+    assert.equal(ended.body.status, "ended");
   } finally {
     await s.stop();
     await p.cleanup();
