@@ -491,6 +491,15 @@ Deno.test("stream end says what it strands; requeue --stream moves a stranded ta
     const q = (await p.ok(["enqueue", "run-bash", "{}", "-s", "other"])).trim();
     r = await p.run(["requeue", q, "--stream", "work"]);
     assert.equal(r.code, 1);
+
+    // Ending a session strands its streams' queued tasks too, and says so.
+    await p.ok(["session", "create", "s2"]);
+    await p.ok(["stream", "create", "later", "--session", "s2"]);
+    await p.ok(["enqueue", "run-bash", "{}", "-s", "later"]);
+    const s2 = await p.ok(["session", "end", "s2"]);
+    assert.match(s2, /^Ended session s2 and 1 stream\n1 queued task stranded/);
+    // s1: the copies queued in "other" and the task still stranded in "scratch".
+    assert.equal(JSON.parse(await p.ok(["session", "end", "s1", "--json"])).stranded, 3);
   } finally {
     await p.cleanup();
   }

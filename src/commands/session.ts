@@ -56,6 +56,13 @@ export async function sessionEnd(inv: Inv<"session end">): Promise<number> {
         s.streams_ended ? ` and ${s.streams_ended} stream${s.streams_ended === 1 ? "" : "s"}` : ""
       }`,
     );
+    if (s.stranded) {
+      const n = s.stranded === 1 ? "1 queued task" : `${s.stranded} queued tasks`;
+      line(
+        `${c.yellow(`${n} stranded`)} (never claimed now): move each with ` +
+          "'sparkq requeue <id> --stream OTHER'",
+      );
+    }
   }
   return 0;
 }

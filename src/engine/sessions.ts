@@ -7,6 +7,7 @@ import { checkName } from "../core/names.ts";
 import { getProject } from "../storage/projects.ts";
 import * as store from "../storage/sessions.ts";
 import { endStreamsOfSession } from "../storage/streams.ts";
+import { countQueuedInSession } from "../storage/tasks.ts";
 import { type EngineContext, nowStamp } from "./context.ts";
 import { didYouMean } from "../core/suggest.ts";
 
@@ -62,8 +63,14 @@ export function listSessions(ctx: EngineContext, status?: LifecycleStatus): Sess
   }));
 }
 
-/** Ends a session and all its active streams, in one transaction. */
-export function endSession(ctx: EngineContext, name: string): Session & { streams_ended: number } {
+/**
+ * Ends a session and all its active streams, in one transaction. Says how many streams
+ * it ended and how many queued tasks that strands (`requeue <id> --stream OTHER` moves one).
+ */
+export function endSession(
+  ctx: EngineContext,
+  name: string,
+): Session & { streams_ended: number; stranded: number } {
   return ctx.db.write(() => {
     const s = requireSession(ctx, name);
     if (s.status === "ended") {
@@ -72,6 +79,10 @@ export function endSession(ctx: EngineContext, name: string): Session & { stream
     const now = nowStamp(ctx);
     store.endSession(ctx.db, s.id, now);
     const n = endStreamsOfSession(ctx.db, s.id, now);
-    return { ...store.getSession(ctx.db, s.id)!, streams_ended: n };
+    return {
+      ...store.getSession(ctx.db, s.id)!,
+      streams_ended: n,
+      stranded: countQueuedInSession(ctx.db, s.id),
+    };
   });
 }

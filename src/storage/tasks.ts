@@ -292,6 +292,17 @@ export function failQueued(db: Db, id: string, error: string, now: string): bool
   ) === 1;
 }
 
+/** How many queued tasks the streams of a session hold. */
+export function countQueuedInSession(db: Db, sessionId: string): number {
+  return Number(
+    db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM tasks t JOIN streams s ON s.id = t.stream_id
+       WHERE s.session_id = ? AND t.status = 'queued'`,
+      sessionId,
+    )!.n,
+  );
+}
+
 /** How many queued tasks a stream holds. */
 export function countQueued(db: Db, streamId: string): number {
   return Number(
