@@ -34,6 +34,8 @@ export const LOADERS: { [N in CommandName]: () => Promise<Handler<N>> } = {
   task: () => import("../commands/task.ts").then((m) => m.task),
   requeue: () => import("../commands/requeue.ts").then((m) => m.requeue),
   purge: () => import("../commands/purge.ts").then((m) => m.purge),
+  report: () => import("../commands/report.ts").then((m) => m.report),
+  follow: () => import("../commands/follow.ts").then((m) => m.follow),
   tools: () => import("../commands/tools.ts").then((m) => m.tools),
   scripts: () => loadCold<typeof ServerCold>("server").then((m) => m.scripts),
   run: () => loadCold<typeof ServerCold>("server").then((m) => m.run),

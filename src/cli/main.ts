@@ -84,6 +84,7 @@ function mainHelp(): string {
       "requeue",
       "purge",
     ]],
+    ["Review", ["report", "follow"]],
     ["Server and workers", ["run", "stop", "watch", "wait", "mcp"]],
     ["Shell", ["completions"]],
   ];

@@ -11,6 +11,7 @@ import {
   TASK_LIST_MAX,
   TASK_STATUSES,
 } from "../core/constants.ts";
+import { REPORT_FORMATS } from "../ui/report/formats.ts";
 import type {
   ArgDecl,
   CommandSpec,
@@ -285,6 +286,37 @@ export const TABLE = {
         help: "e.g. 3d, 12h, 1w (default: purge.older_than_days)",
       },
     },
+  }),
+  report: cmd({
+    summary: "A session's record for a person: failures first, then every stream's tasks",
+    flags: {
+      session: {
+        kind: "session",
+        short: "s",
+        help: "the session (default: the most recently started active one)",
+      },
+      stream: { kind: "stream", help: "only this stream (its session's report)" },
+      since: {
+        kind: "duration",
+        help: "only tasks created or finished within this long (e.g. 24h), and open ones",
+      },
+      format: { kind: "string", choices: REPORT_FORMATS, help: "md (default), html or json" },
+      output: {
+        kind: "file",
+        short: "o",
+        help: "write to this file instead of stdout (inside SparkQ's folder or /tmp)",
+      },
+    },
+    groups: [{ flags: ["session", "stream"], exclusive: true }],
+  }),
+  follow: cmd({
+    summary: "A live feed of queue events in the terminal, from the last 10 (Ctrl-C ends it)",
+    flags: {
+      stream: { kind: "stream", help: "only this stream's events" },
+      session: { kind: "session", short: "s", help: "only this session's streams" },
+      json: { kind: "bool", help: "print one JSON object per event and line" },
+    },
+    groups: [{ flags: ["stream", "session"], exclusive: true }],
   }),
   tools: cmd({ summary: "List the tool registry", flags: { json } }),
   scripts: cmd({ summary: "List the script index", flags: { json } }),
