@@ -3,7 +3,8 @@
  * refusals — hot half and cold half (config parsing, setup, the server) — runs under
  * `deno run main.ts` and through a freshly built launcher (`./sparkq`, dist/sparkq.js)
  * in the same folders, and the exit code, stdout and stderr must be identical, and a
- * proper refusal (`Error: …`, never "unexpected failure", no stack trace).
+ * proper refusal (`Error: …`, or its JSON form under `--json`; never "unexpected
+ * failure", no stack trace).
  */
 import assert from "node:assert/strict";
 import {
@@ -25,6 +26,8 @@ interface Case {
   stdin?: string;
   /** The exit code, when it is not 1. */
   code?: number;
+  /** The refusal is one line of JSON (`--json` on the command line), not `Error: …`. */
+  json?: boolean;
 }
 
 /** Runs a case through the source and through the launcher; both must refuse alike. */
@@ -39,7 +42,12 @@ async function parity(launcher: string, c: Case, dir: string): Promise<RunResult
   const where = `${c.name}: sparkq ${c.args.join(" ")}`;
   assert.deepEqual(bundled, source, `${where}: the launcher differs from the source`);
   assert.equal(source.code, c.code ?? 1, `${where}: exit code\n${source.stderr}`);
-  assert.match(source.stderr, /^Error: /, `${where}: stderr ${source.stderr}`);
+  if (c.json) {
+    const body = JSON.parse(source.stderr);
+    assert.ok(typeof body.error === "string" && typeof body.code === "string", where);
+  } else {
+    assert.match(source.stderr, /^Error: /, `${where}: stderr ${source.stderr}`);
+  }
   assert.doesNotMatch(source.stderr, /unexpected failure|\n\s+at |Stack backtrace/, where);
   return source;
 }
@@ -95,6 +103,13 @@ Deno.test("refusals: the freshly built launcher refuses exactly as the source", 
       { name: "claim without a stream", args: ["claim"] },
       { name: "peek of an unknown stream", args: ["peek", "-s", "nope"] },
       { name: "unknown task", args: ["task", "tsk_ffffffffffff"] },
+      { name: "unknown task, as JSON", args: ["task", "tsk_ffffffffffff", "--json"], json: true },
+      {
+        name: "complete of a queued task, as JSON",
+        args: ["complete", queued, "--summary", "done", "--json"],
+        json: true,
+      },
+      { name: "heartbeat of a queued task", args: ["heartbeat", queued] },
       { name: "requeue of a queued task", args: ["requeue", queued] },
       { name: "tasks of an unknown stream", args: ["tasks", "--stream", "auht"] },
       { name: "duplicate session", args: ["session", "create", "s1"] },
