@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("mcp: tools and resources are listed; tools/list stays under 8 KiB", async () => {
   const p = await project();
-  const c = await stdioClient(p);
+  const c = await stdioClient(p, ["--stream", "later"]);
   try {
     const list = await c.client.listTools();
     assert.deepEqual(list.tools.map((t) => t.name), TOOL_NAMES);
@@ -87,6 +87,8 @@ Deno.test("mcp: tools and resources are listed; tools/list stays under 8 KiB", a
     const st1 = await c.client.readResource({ uri: "sparkq://streams/st1" });
     assert.equal((st1.contents[0] as { text: string }).text, "Work in src/, run the tests");
     await assert.rejects(() => c.client.readResource({ uri: "sparkq://streams/nope" }), /nope/);
+    // A --stream that does not exist (yet) is said on stderr, not refused.
+    assert.match(c.stderr(), /^sparkq mcp: warning: no stream named 'later' yet/m);
   } finally {
     await c.close();
     await p.cleanup();
@@ -188,6 +190,8 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     });
     assert.equal(done.status, "succeeded");
     assert.deepEqual(done.result, { files: 12, summary: "Built it" });
+    assert.equal(done.stdout.length, 64 * 1024, "the answer shows the last 64 KiB");
+    assert.equal(done.stdout_omitted_bytes, log.length - 64 * 1024);
     const row = query(p.db, "SELECT status, result, stdout FROM tasks WHERE id = ?", id)[0];
     assert.deepEqual(JSON.parse(String(row.result)), { files: 12, summary: "Built it" });
     assert.equal(row.stdout, log);
@@ -212,6 +216,21 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     assert.equal(query(p.db, "SELECT stderr FROM tasks WHERE id = ?", id2)[0].stderr, "1 failed");
     const listed = await ok(a, "sparkq_list_tasks", { status: "failed" });
     assert.deepEqual(listed.tasks.map((t: { id: string }) => t.id), [id2]);
+    // An output over the 8 MiB cap is cut, and the answer says so after its JSON.
+    const id4 = (await ok(a, "sparkq_enqueue", { tool: "run-bash", payload: { n: 4 } })).id;
+    assert.equal((await ok(a, "sparkq_claim")).task.id, id4);
+    await Deno.writeTextFile(`${p.dir}/huge.log`, "y".repeat(9 * 1024 * 1024));
+    const cut = await call(a, "sparkq_complete", {
+      id: id4,
+      summary: "big",
+      stdout_file: "huge.log",
+    });
+    assert.ok(!cut.isError, JSON.stringify(cut.content[0]));
+    assert.equal((cut.structuredContent as { status: string }).status, "succeeded");
+    assert.match(
+      (cut.content[1] as { text: string }).text,
+      /^warning: stdout was larger than 8 MiB/,
+    );
     const copy = await ok(a, "sparkq_requeue", { id: id2 });
     assert.equal(copy.status, "queued");
     assert.equal(copy.requeued_from, id2);

@@ -94,9 +94,17 @@ export async function callTool(
       throw notFound(`no tool named '${name}'`, `tools: ${TOOLS.map((t) => t.name).join(", ")}`);
     }
     const stop = env.closing ? AbortSignal.any([signal, env.closing]) : signal;
-    const value = await tool.run(env, checkArgs(tool, args ?? {}), stop);
+    const warnings: string[] = [];
+    const value = await tool.run(env, checkArgs(tool, args ?? {}), {
+      signal: stop,
+      warn: (message) => warnings.push(message),
+    });
+    // The answer's JSON first; what the CLI would warn about on stderr after it.
     return {
-      content: [{ type: "text", text: JSON.stringify(value) }],
+      content: [
+        { type: "text", text: JSON.stringify(value) },
+        ...warnings.map((w) => ({ type: "text" as const, text: `warning: ${w}` })),
+      ],
       structuredContent: value as Record<string, unknown>,
     };
   } catch (e) {

@@ -8,6 +8,7 @@ import process from "node:process";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Project } from "../engine/project.ts";
 import { overview } from "../engine/status.ts";
+import { listStreamsBrief } from "../engine/streams.ts";
 import { serverState } from "../server/state.ts";
 import { createMcpServer } from "./server.ts";
 
@@ -41,6 +42,11 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
       database: p.loaded.dbPath,
     }),
   }, log);
+  if (options.stream !== undefined && !streamExists(p, options.stream)) {
+    log(
+      `warning: no stream named '${options.stream}' yet (--stream); calls without a stream use it`,
+    );
+  }
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport();
   transport.onclose = () => ended.resolve();
@@ -96,4 +102,8 @@ function countRequests(t: StdioServerTransport): { drained(maxMs: number): Promi
       clearTimeout(timer);
     },
   };
+}
+
+function streamExists(p: Project, name: string): boolean {
+  return listStreamsBrief(p).some((s) => s.name === name);
 }

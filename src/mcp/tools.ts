@@ -1,6 +1,7 @@
 /**
  * The MCP tools (SPEC §12.2): fixed names, input schemas (zod, listed as JSON Schema)
- * and one engine call each. Every answer is the JSON the CLI prints with `--json`;
+ * and one engine call each. Every answer is the JSON the CLI prints with `--json`
+ * (a reported task's outputs bounded as `task --json` bounds them);
  * listings are wrapped in an object (`{"streams": […]}`, `{"tasks": […]}`) because
  * structured content must be an object, and a claim is `{"task": … | null}`.
  * Descriptions are short on purpose: agents pay for `tools/list` in tokens.
@@ -19,6 +20,7 @@ import { heartbeat } from "../engine/heartbeat.ts";
 import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
 import { listStreams } from "../engine/streams.ts";
 import { parseTaskQuery } from "../engine/task_query.ts";
+import { tailOf } from "../engine/task_view.ts";
 import { claimWhenReady } from "../watcher/claim_wait.ts";
 
 /** What the tools run against: the project and how this server was started. */
@@ -35,12 +37,20 @@ export interface McpEnv {
   closing?: AbortSignal;
 }
 
+/** What one call may use besides its arguments. */
+export interface CallContext {
+  /** Aborted when the client cancels the call or the server stops. */
+  signal: AbortSignal;
+  /** Tells the caller something it should know (an output cut to the 8 MiB cap). */
+  warn(message: string): void;
+}
+
 /** One tool: name, description, input schema and what it does. */
 export interface ToolDef {
   name: string;
   description: string;
   input: z.ZodObject;
-  run(env: McpEnv, args: Record<string, unknown>, signal: AbortSignal): Promise<object> | object;
+  run(env: McpEnv, args: Record<string, unknown>, call: CallContext): Promise<object> | object;
 }
 
 /** The longest `wait_seconds` of a claim. */
@@ -63,7 +73,7 @@ function def<S extends z.ZodRawShape>(
   run: (
     env: McpEnv,
     args: z.infer<z.ZodObject<S>>,
-    signal: AbortSignal,
+    call: CallContext,
   ) => Promise<object> | object,
 ): ToolDef {
   return {
@@ -95,6 +105,23 @@ async function readOutputs(
     return file === undefined ? text : await readNamedFile(env.cwd, file, name);
   };
   return { stdout: await one("stdout"), stderr: await one("stderr") };
+}
+
+/**
+ * A reported task as `task --json` shows it: the last 64 KiB of each output and the bytes
+ * left out. The agent just sent those outputs; echoing megabytes back costs it tokens
+ * (and a client's message size limit).
+ */
+function bounded<T extends { stdout: string | null; stderr: string | null }>(task: T) {
+  const stdout = tailOf(task.stdout);
+  const stderr = tailOf(task.stderr);
+  return {
+    ...task,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    stdout_omitted_bytes: stdout.omitted,
+    stderr_omitted_bytes: stderr.omitted,
+  };
 }
 
 /** Every tool, in the order `tools/list` shows them. */
@@ -138,7 +165,7 @@ export const TOOLS: ToolDef[] = [
         "wait this long for a task (default 0)",
       ),
     },
-    async (env, a, signal) => {
+    async (env, a, { signal }) => {
       const name = streamOf(env, a.stream);
       const wait = a.wait_seconds ?? 0;
       const task = wait > 0
@@ -163,18 +190,23 @@ export const TOOLS: ToolDef[] = [
       result: result.optional().describe("more facts (JSON object)"),
       ...outputs,
     },
-    async (env, a) =>
-      complete(env.project(), a.id, {
+    async (env, a, { warn }) =>
+      bounded(complete(env.project(), a.id, {
         result: { ...a.result, summary: a.summary },
         ...await readOutputs(env, a),
-      }),
+      }, { warn })),
   ),
   def(
     "sparkq_fail",
     "Report your running task failed.",
     { id, error: z.string().describe("what went wrong"), result: result.optional(), ...outputs },
-    async (env, a) =>
-      fail(env.project(), a.id, { error: a.error, result: a.result, ...await readOutputs(env, a) }),
+    async (env, a, { warn }) =>
+      bounded(fail(
+        env.project(),
+        a.id,
+        { error: a.error, result: a.result, ...await readOutputs(env, a) },
+        { warn },
+      )),
   ),
   def(
     "sparkq_get_task",
