@@ -359,6 +359,15 @@ Deno.test("a claimed task carries the project with absolute paths (claim, wait, 
     const c = await api(s, "POST", "/api/streams/work/claim", {});
     assert.equal(c.status, 200);
     assert.deepEqual(c.body.project, want);
+    // fail through the API keeps structured facts, as fail --result does.
+    const facts = { failing_tests: ["a", "b"] };
+    const f = await api(s, "POST", `/api/tasks/${c.body.id}/fail`, {
+      error: "2 fail",
+      result: facts,
+    });
+    assert.equal(f.status, 200, JSON.stringify(f.body));
+    assert.deepEqual(f.body.result, facts);
+    assert.equal(f.body.error, "2 fail");
   } finally {
     await s.stop();
     await p.cleanup();

@@ -26,7 +26,13 @@ export const Requeue = z.strictObject({ stream: z.string().min(1).nullish() });
 /** POST /api/tasks/:id/complete */
 export const Complete = z.strictObject({ result: z.unknown(), stdout: optText, stderr: optText });
 /** POST /api/tasks/:id/fail */
-export const Fail = z.strictObject({ error: z.unknown(), stdout: optText, stderr: optText });
+export const Fail = z.strictObject({
+  error: z.unknown(),
+  /** Structured facts kept on the failed task (a JSON object), as `fail --result`. */
+  result: z.unknown().optional(),
+  stdout: optText,
+  stderr: optText,
+});
 /** Bodies that must be empty or `{}` (end, claim, reload). */
 export const Empty = z.strictObject({});
 
