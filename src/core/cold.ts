@@ -26,8 +26,12 @@ export const COLD_ENTRIES = {
 /** A cold module's name. */
 export type ColdName = keyof typeof COLD_ENTRIES;
 
-/** Cold modules the bundle keeps in files of their own beside dist/sparkq.js. */
-export const SIDE_FILES: readonly ColdName[] = ["mcp"];
+/**
+ * Cold modules the bundle keeps in files of their own beside dist/sparkq.js: the MCP
+ * server, and the JSON Schema validator (needed only where a tool declares payload
+ * rules, so no other start pays for reading it).
+ */
+export const SIDE_FILES: readonly ColdName[] = ["mcp", "jsonschema"];
 
 /** Where a module of `SIDE_FILES` lives, relative to dist/sparkq.js. */
 export function sideFile(name: ColdName): string {
