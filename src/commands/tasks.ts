@@ -4,12 +4,15 @@
  */
 import { openProject } from "../cli/context.ts";
 import { duration, shortTime } from "../core/format.ts";
-import { c, line, printJson, table } from "../platform/terminal.ts";
+import { c, line, lineWidth, printJson, table } from "../platform/terminal.ts";
 import type { Inv } from "../cli/table.ts";
 import { listTasks } from "../engine/queue.ts";
 import { parseTaskQuery } from "../engine/task_query.ts";
 import { isAutoFailed } from "../engine/timing.ts";
 import type { TaskListItem } from "../core/schemas.ts";
+
+/** The OUTCOME column's width when stdout is not a terminal (use --json for whole texts). */
+export const OUTCOME_PIPE_WIDTH = 100;
 
 /** Lists tasks newest first (`TASK_LIST_DEFAULT` of them unless --limit) as a table; stale ones marked. */
 export async function tasks(inv: Inv<"tasks">): Promise<number> {
@@ -29,8 +32,9 @@ export async function tasks(inv: Inv<"tasks">): Promise<number> {
     return 0;
   }
   const now = Date.now();
+  const width = lineWidth();
   line(table(
-    ["ID", "TOOL", "STREAM", "STATUS", "CREATED", "STARTED", "FINISHED", "DURATION"],
+    ["ID", "TOOL", "STREAM", "STATUS", "CREATED", "STARTED", "FINISHED", "DURATION", "OUTCOME"],
     rows.map((t) => [
       t.id,
       t.tool_name,
@@ -40,13 +44,35 @@ export async function tasks(inv: Inv<"tasks">): Promise<number> {
       shortTime(t.started_at),
       shortTime(t.finished_at),
       durationCell(t, now),
+      outcomeCell(t, width === undefined ? OUTCOME_PIPE_WIDTH : undefined),
     ]),
+    { fit: width },
   ));
   const stale = rows.filter((t) => t.stale).length;
   if (stale) {
     line(c.yellow(`${stale} stale: running longer than their timeout (auto-failed at 2x)`));
   }
   return 0;
+}
+
+/**
+ * The outcome column: a succeeded task's summary, a failed task's error, on one line
+ * (line breaks shown as ⏎), cut to `max` characters when given.
+ */
+export function outcomeCell(
+  t: Pick<TaskListItem, "status" | "result" | "error">,
+  max?: number,
+): string {
+  const summary = t.result?.summary;
+  const text = t.status === "succeeded" && typeof summary === "string"
+    ? summary
+    : t.status === "failed"
+    ? t.error ?? ""
+    : "";
+  const one = text.replace(/\s*\n\s*/g, " ⏎ ").trim();
+  return max !== undefined && [...one].length > max
+    ? [...one].slice(0, max - 1).join("") + "…"
+    : one;
 }
 
 /** The status column: coloured, with a STALE mark on running tasks past their timeout. */

@@ -108,11 +108,41 @@ function width(s: string): number {
 }
 
 /**
+ * The width lines are cut to: the terminal's columns when stdout is a terminal, else
+ * `fallback` (undefined: no cut).
+ */
+export function lineWidth(fallback?: number): number | undefined {
+  if (!Deno.stdout.isTerminal()) return fallback;
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The narrowest a cut last column gets, in characters. */
+const MIN_LAST_COLUMN = 20;
+
+/**
  * Renders rows as an aligned table with a bold header; cells may carry colour.
  * Cells are escaped first, so the columns line up with what the terminal shows.
+ * With `fit`, the last column (plain text, no colour) is cut with `…` so that each line
+ * is at most `fit` characters, but never below 20 characters.
  */
-export function table(headers: string[], cells: string[][]): string {
+export function table(headers: string[], cells: string[][], opts: { fit?: number } = {}): string {
   const rows = cells.map((r) => r.map(escapeControls));
+  if (opts.fit !== undefined && headers.length > 1) {
+    const last = headers.length - 1;
+    const before = headers.slice(0, last).reduce(
+      (n, h, i) => n + Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))) + 2,
+      0,
+    );
+    const room = Math.max(MIN_LAST_COLUMN, opts.fit - before);
+    for (const r of rows) {
+      const cell = r[last] ?? "";
+      if ([...cell].length > room) r[last] = [...cell].slice(0, room - 1).join("") + "…";
+    }
+  }
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
   const fmt = (cells: string[]) =>
     cells.map((cell, i) =>

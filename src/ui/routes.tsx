@@ -5,8 +5,10 @@
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { getTask, listTasks } from "../engine/queue.ts";
+import { buildReport } from "../engine/report.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { overview } from "../engine/status.ts";
 import { listStreams, listStreamsBrief, requireStream } from "../engine/streams.ts";
@@ -15,7 +17,9 @@ import { listTools } from "../engine/tools.ts";
 import type { TaskStatus } from "../core/constants.ts";
 import type { ServerContext } from "../server/context.ts";
 import { escapeControls } from "../core/escape.ts";
-import { ASSETS } from "./assets/mod.ts";
+import { ASSET_PATHS, ASSETS } from "./assets/mod.ts";
+import { reportSection } from "./report/html.ts";
+import { renderReport, REPORT_FORMATS, type ReportFormat } from "./report/mod.ts";
 import { Layout, type NavKey } from "./layout.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
 import { EnqueuePage } from "./pages/enqueue.tsx";
@@ -110,6 +114,52 @@ export function uiRoutes(s: ServerContext): Hono {
     "/sessions",
     () => renderPage(s, "Sessions", "sessions", <SessionsPage sessions={listSessions(ctx())} />),
   );
+
+  ui.get("/sessions/:name/report", (c) => {
+    const name = c.req.param("name");
+    const report = buildReport(ctx(), { session: name });
+    const format = q(c, "format");
+    if (format && (REPORT_FORMATS as readonly string[]).includes(format)) {
+      // A download: the same renderers as `sparkq report --format …`.
+      const ext = format as ReportFormat;
+      const type = ext === "html"
+        ? "text/html"
+        : ext === "json"
+        ? "application/json"
+        : "text/markdown";
+      return new Response(renderReport(report, ext), {
+        headers: {
+          "content-type": `${type}; charset=utf-8`,
+          "content-disposition": `attachment; filename="sparkq-report-${name}.${ext}"`,
+          "cache-control": "no-store",
+        },
+      });
+    }
+    const base = `/sessions/${encodeURIComponent(name)}/report`;
+    return renderPage(
+      s,
+      `Report · ${name}`,
+      "sessions",
+      <>
+        <link rel="stylesheet" href={ASSET_PATHS.reportCss} />
+        <div class="page-head">
+          <div>
+            <p class="muted small">
+              <a href="/sessions">Sessions</a> / {name}
+            </p>
+          </div>
+          <div class="actions">
+            {REPORT_FORMATS.map((f) => (
+              <a class="btn" href={`${base}?format=${f}`} download="">
+                Download {f === "md" ? "Markdown" : f.toUpperCase()}
+              </a>
+            ))}
+          </div>
+        </div>
+        {raw(reportSection(report, { task: (id) => `/tasks/${encodeURIComponent(id)}` }))}
+      </>,
+    );
+  });
 
   ui.get("/streams", (c) => {
     const session = q(c, "session");

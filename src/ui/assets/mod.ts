@@ -7,6 +7,7 @@
 import { duration } from "../../core/format.ts";
 import STYLES from "./styles.css" with { type: "text" };
 import CLIENT_SOURCE from "./client.js" with { type: "text" };
+import { REPORT_CSS } from "../report/html.ts";
 
 /** The favicon. */
 export const ICON_SVG =
@@ -30,6 +31,8 @@ export const ASSET_PATHS = {
   css: `/assets/app.${hash(STYLES)}.css`,
   js: `/assets/app.${hash(CLIENT_JS)}.js`,
   icon: `/assets/icon.${hash(ICON_SVG)}.svg`,
+  /** The report page's stylesheet (the same CSS the HTML file carries inline). */
+  reportCss: `/assets/report.${hash(REPORT_CSS)}.css`,
 };
 
 /** The body and content type served at each asset path. */
@@ -37,4 +40,5 @@ export const ASSETS: Record<string, { body: string; type: string }> = {
   [ASSET_PATHS.css]: { body: STYLES, type: "text/css; charset=utf-8" },
   [ASSET_PATHS.js]: { body: CLIENT_JS, type: "text/javascript; charset=utf-8" },
   [ASSET_PATHS.icon]: { body: ICON_SVG, type: "image/svg+xml" },
+  [ASSET_PATHS.reportCss]: { body: REPORT_CSS, type: "text/css; charset=utf-8" },
 };

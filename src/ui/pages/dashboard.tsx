@@ -137,6 +137,9 @@ export function Dashboard(props: { d: DashboardData }) {
                       <span class="faint small">
                         {streams.length} stream{streams.length === 1 ? "" : "s"}
                       </span>
+                      <a class="small" href={`/sessions/${encodeURIComponent(sess.name)}/report`}>
+                        Report
+                      </a>
                     </div>
                     {sess.description ? <div class="muted small">{sess.description}</div> : null}
                     <div class="streams-mini">

@@ -34,6 +34,7 @@ export function SessionsPage(props: { sessions: SessionListItem[] }) {
                       <th>Ended</th>
                       <th>Description</th>
                       <th></th>
+                      <th></th>
                     </tr>
                   </thead>
                   <tbody>
@@ -58,6 +59,16 @@ export function SessionsPage(props: { sessions: SessionListItem[] }) {
                         </td>
                         <td>
                           <div class="preview">{s.description ?? ""}</div>
+                        </td>
+                        <td>
+                          <div class="actions">
+                            <a
+                              class="btn"
+                              href={`/sessions/${encodeURIComponent(s.name)}/report`}
+                            >
+                              Report
+                            </a>
+                          </div>
                         </td>
                         <td>
                           {s.status === "active"
