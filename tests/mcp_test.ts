@@ -424,6 +424,15 @@ Deno.test("/mcp: Streamable HTTP on sparkq run, behind the Host and Origin check
     });
     assert.equal(sameOrigin.status, 200);
     assert.equal((await sameOrigin.json()).result.serverInfo.name, "sparkq");
+    // The API's body limit: a body declared larger than 48 MiB is refused before it is read.
+    const tooBig = await rawHttp(
+      s.port,
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nContent-Length: ${60 * 1024 * 1024}\r\n` +
+        `Connection: close\r\n\r\n{}`,
+    );
+    assert.match(tooBig, /^HTTP\/1\.1 413/);
+    assert.match(tooBig, /larger than 50331648 bytes/);
     const get = await fetch(`${s.url}/mcp`);
     assert.equal(get.status, 405);
     await get.body?.cancel();
