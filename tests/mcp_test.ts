@@ -150,6 +150,60 @@ Deno.test("mcp: stdout carries the protocol alone; the server ends when stdin cl
   }
 });
 
+Deno.test("mcp: a client that goes away during a waiting claim ends the server quietly", async () => {
+  const p = await project();
+  try {
+    const how = sparkqCommand(["mcp", "--stream", "st1"], {
+      cwd: p.dir,
+      launcher: p.launcher,
+      env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+    });
+    const child = new Deno.Command(how.cmd, {
+      args: how.args,
+      cwd: how.cwd,
+      env: how.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    const send = (m: unknown) => w.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
+    await send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      },
+    });
+    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    await send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "sparkq_claim", arguments: { wait_seconds: 300 } },
+    });
+    const reader = child.stdout.getReader();
+    await reader.read(); // the initialize answer
+    await sleep(500);
+    await reader.cancel(); // the client stops reading, then closes its end
+    await w.close();
+    const started = Date.now();
+    const [status, stderr] = await Promise.all([
+      child.status,
+      new Response(child.stderr).text(),
+    ]);
+    assert.ok(Date.now() - started < 4000, `ended in ${Date.now() - started} ms`);
+    assert.equal(status.code, 0, stderr);
+    assert.doesNotMatch(stderr, /Uncaught|EPIPE|\n\s+at /, "no crash, no stack trace");
+    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0, "nothing claimed");
+  } finally {
+    await p.cleanup();
+  }
+});
+
 Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, late report", async () => {
   const p = await project();
   const c = await stdioClient(p, ["--stream", "st1"]);

@@ -51,13 +51,20 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
   const transport = new StdioServerTransport();
   transport.onclose = () => ended.resolve();
   const stop = () => ended.resolve();
+  // A client that stopped reading: nothing more can be answered (EPIPE is not a crash).
+  let inFlight: ReturnType<typeof countRequests> | undefined;
+  const gone = () => {
+    inFlight?.release();
+    stop();
+  };
   process.stdin.on("end", stop);
   process.stdin.on("close", stop);
+  process.stdout.on("error", gone);
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, stop);
   try {
     await mcp.connect(transport);
-    const inFlight = countRequests(transport);
+    inFlight = countRequests(transport);
     await ended.promise;
     // The client is gone or asked us to stop: waiting claims give up (answering
     // {"task": null}), and answers already being worked on are still written.
@@ -70,6 +77,8 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
     process.stdin.off("end", stop);
     process.stdin.off("close", stop);
     await mcp.close().catch(() => {});
+    process.stdout.off("error", gone);
+    process.stdout.on("error", () => {}); // a write still queued may fail after this
     p.db.close();
   }
 }
@@ -78,8 +87,11 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
 const DRAIN_MS = 5000;
 
 /** Counts requests received and not yet answered on a transport. */
-function countRequests(t: StdioServerTransport): { drained(maxMs: number): Promise<void> } {
+function countRequests(
+  t: StdioServerTransport,
+): { drained(maxMs: number): Promise<void>; release(): void } {
   let pending = 0;
+  let released = false;
   let idle: (() => void) | undefined;
   const onmessage = t.onmessage!;
   t.onmessage = (m) => {
@@ -92,8 +104,12 @@ function countRequests(t: StdioServerTransport): { drained(maxMs: number): Promi
     if ("id" in m && !("method" in m) && --pending <= 0) idle?.();
   };
   return {
+    release() {
+      released = true;
+      idle?.();
+    },
     async drained(maxMs) {
-      if (pending <= 0) return;
+      if (pending <= 0 || released) return;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         idle = resolve;
