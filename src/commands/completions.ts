@@ -117,7 +117,7 @@ export function sharedFunctions(commands: CommandSpec[]): string {
   const args: string[] = [];
   for (const c of commands) {
     (c.args ?? []).forEach((a, i) =>
-      args.push(`    ${q(`${c.name}|${i}`)}) echo ${q(completionOf(a)!)} ;;`)
+      args.push(`    ${q(`${c.name}|${i}`)}) echo ${q(completionOf(a) ?? "value")} ;;`)
     );
   }
   return `__sparkq_subcommands() {
