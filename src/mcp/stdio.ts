@@ -29,6 +29,8 @@ function log(msg: string): void {
 
 /** Serves MCP on stdin/stdout until the client goes away; returns the exit code. */
 export async function serveStdio(p: Project, options: StdioOptions): Promise<number> {
+  // Stdout carries the protocol alone: anything a library logs goes to stderr.
+  console.log = console.info = console.debug = console.error;
   const closing = new AbortController();
   const mcp = createMcpServer({
     project: () => p,
