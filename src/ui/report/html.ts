@@ -30,6 +30,7 @@ font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--t
 .sq-report *{box-sizing:border-box}
 .sq-report h1{font-size:24px;margin:0 0 4px}.sq-report h2{font-size:18px;margin:28px 0 10px}
 .sq-report h3{font-size:15px;margin:0 0 6px}
+.sq-report h1,.sq-report h2,.sq-report h3{text-transform:none;letter-spacing:normal;color:var(--text)}
 .sq-report .muted{color:var(--muted)}.sq-report .small{font-size:12px}
 .sq-report .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:10px 0}
 .sq-report .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
@@ -40,7 +41,7 @@ font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--t
 .sq-report .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:10px}
 .sq-report .chart{width:100%;height:auto;display:block}
 .sq-report .c-ok{fill:var(--ok)}.sq-report .c-fail{fill:var(--fail)}.sq-report .c-bar{fill:var(--accent)}
-.sq-report .c-axis{stroke:var(--line);stroke-width:1}.sq-report .c-label{fill:var(--muted);font-size:11px}
+.sq-report .c-axis{stroke:var(--line);stroke-width:1}.sq-report .c-label{fill:var(--muted);font-size:13px}
 .sq-report pre{background:var(--code);border-radius:6px;padding:8px 10px;margin:6px 0;overflow:auto;
 max-height:320px;white-space:pre-wrap;word-break:break-word;font:12px/1.45 ui-monospace,Menlo,Consolas,monospace}
 .sq-report code,.sq-report .id{font:12px ui-monospace,Menlo,Consolas,monospace}
@@ -53,7 +54,7 @@ border:1px solid currentColor;white-space:nowrap}
 .sq-report table{width:100%;border-collapse:collapse;background:var(--card)}
 .sq-report th,.sq-report td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 .sq-report th{font-size:12px;color:var(--muted);font-weight:600}
-.sq-report td.num{text-align:right;white-space:nowrap}
+.sq-report td.num{text-align:right}.sq-report td:not(:last-child){white-space:nowrap}
 .sq-report .outcome{white-space:pre-wrap;word-break:break-word}
 .sq-report .late{border:1px dashed var(--fail);border-radius:6px;padding:6px 10px;margin:6px 0}
 .sq-report ul.notes{margin:4px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
