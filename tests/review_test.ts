@@ -6,14 +6,7 @@
  * `tasks`; the same through a freshly built launcher.
  */
 import assert from "node:assert/strict";
-import {
-  exec,
-  freshLauncher,
-  ROOT,
-  sparkqCommand,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { exec, freshLauncher, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
 import { run, spawnSparkq } from "./support/process.ts";
 import { HOSTILE, type ReviewSession, reviewSession } from "./review_helpers.ts";
 
@@ -223,9 +216,9 @@ async function followScript(p: TempProject): Promise<void> {
     const shown = await lines(h, 10);
     assert.ok(shown.every((l) => !l.includes("other/")), "only the stream's events");
     const note = shown.find((l) => /\bnote\b/.test(l))!;
-    assert.match(note, /note +tsk_[0-9a-f]{12}  work\/run-bash  half way \\x1b\[2J$/);
+    assert.match(note, /note +tsk_[0-9a-f]{12} {2}work\/run-bash {2}half way \\x1b\[2J$/);
     assert.ok(!h.stdout().includes("\x1b"), "no escape sequence reaches the terminal");
-    assert.ok(shown.some((l) => /succeeded +tsk_\w+  work\/run-bash  done A$/.test(l)));
+    assert.ok(shown.some((l) => /succeeded +tsk_\w+ {2}work\/run-bash {2}done A$/.test(l)));
     assert.equal(await h.stop("SIGINT"), 0);
   } finally {
     await h.stop("SIGKILL").catch(() => {});
