@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { dumpDb, ok, query, sparkq, tempProject } from "./helpers.ts";
 import { sparkqOnTerminal } from "./support/process.ts";
+import { SCHEMA_VERSION } from "../src/storage/schema.ts";
 
 /** Runs `sparkq setup` on a pseudo-terminal (util-linux `script`), answering `answers`. */
 function setupOnTty(dir: string, answers: string[]): Promise<{ code: number; out: string }> {
@@ -61,7 +62,7 @@ Deno.test("interactive setup asks every question and writes what was answered", 
     assert.equal(project[0].name, "myproj");
     assert.match(String(project[0].id), /^prj_[0-9a-f]{12}$/);
     assert.equal(query(`${dir}/sparkq.db`, "PRAGMA journal_mode")[0].journal_mode, "wal");
-    assert.equal(query(`${dir}/sparkq.db`, "PRAGMA user_version")[0].user_version, 2);
+    assert.equal(query(`${dir}/sparkq.db`, "PRAGMA user_version")[0].user_version, SCHEMA_VERSION);
 
     // Re-running: Enter everywhere keeps the current values, and the data stays.
     await ok(["session", "create", "keepme"], { cwd: dir });

@@ -30,7 +30,7 @@ import { projectPaths } from "./project.ts";
 import { requireStream } from "./streams.ts";
 import { type BoundedRow, boundedRow, OUTPUT_TAIL_BYTES } from "./task_view.ts";
 import { toTask } from "./task_json.ts";
-import type { TaskQuery } from "./task_query.ts";
+import { type Cursor, searchTerms, type TaskQuery } from "./task_query.ts";
 import { isStale } from "./timing.ts";
 import { requireTool, taskTimeout } from "./tools.ts";
 import { checkPayloadRules } from "./payload_rules.ts";
@@ -212,6 +212,25 @@ export function listTasks(
   q: TaskQuery = {},
   view: ListView = {},
 ): TaskListItem[] {
+  return listTaskEntries(ctx, q, view).map((e) => e.task);
+}
+
+/** A listed task and its place in the listing's order (what a page cursor holds). */
+export interface ListEntry {
+  task: TaskListItem;
+  cursor: Cursor;
+}
+
+/**
+ * `listTasks` with each task's place in the order: the filters, one page of them
+ * (`q.before`/`q.after` a cursor) and a search (`q.search`: an ID prefix or words of a
+ * summary, error or payload; its finds come newest first by insertion).
+ */
+export function listTaskEntries(
+  ctx: EngineContext,
+  q: TaskQuery = {},
+  view: ListView = {},
+): ListEntry[] {
   failDeadTasks(ctx);
   const streamId = q.stream ? requireStream(ctx, q.stream).id : undefined;
   const limit = q.limit ?? TASK_LIST_DEFAULT;
@@ -221,18 +240,26 @@ export function listTasks(
     if (q.status && q.status !== "running") return [];
     ids = store.listRunning(ctx.db, streamId).filter((t) => isStale(t, now)).map((t) => t.id);
   }
+  const search = q.search === undefined ? undefined : searchTerms(q.search);
+  if (q.search !== undefined && !search) return [];
   const rows = store.listTasks(ctx.db, {
     status: q.status,
     streamId,
     ids,
+    before: q.before,
+    after: q.after,
+    search,
     limit,
     withOutput: view.withOutput,
   });
-  return rows.map((row) => ({
-    ...toTask(row),
-    stdout_bytes: Number(row.stdout_bytes),
-    stderr_bytes: Number(row.stderr_bytes),
-    stale: isStale(row, now),
+  return rows.map(({ row_key, ...row }) => ({
+    task: {
+      ...toTask(row),
+      stdout_bytes: Number(row.stdout_bytes),
+      stderr_bytes: Number(row.stderr_bytes),
+      stale: isStale(row, now),
+    },
+    cursor: { created_at: row.created_at, rowid: Number(row_key) },
   }));
 }
 
@@ -311,6 +338,57 @@ export function requeue(ctx: EngineContext, id: string, options: { stream?: stri
     }
     return copy;
   });
+}
+
+/** What a bulk requeue of a stream's failed tasks did. */
+export interface RequeuedFailed {
+  stream: string;
+  /** The copies made, one per failed task that had none, oldest original first. */
+  requeued: Task[];
+  /** Failed tasks left alone because a copy of them exists already. */
+  skipped: number;
+}
+
+/**
+ * Requeues every failed task of an active stream that has no copy yet, in one write
+ * transaction: one copy each (as `requeue` makes it, `requeued_from` = the original) in
+ * the same stream, and nothing else changes. A failed task that already has a copy (in
+ * any state) is skipped, so running it twice never doubles work; a copy that failed too
+ * is itself a failed task without a copy, and the next bulk requeue takes it.
+ */
+export function requeueFailed(ctx: EngineContext, streamName: string): RequeuedFailed {
+  failDeadTasks(ctx);
+  return ctx.db.write(() => {
+    const stream = requireStream(ctx, streamName, {
+      active: "its failed tasks cannot be requeued into it",
+    });
+    const { copied } = store.countFailedCopies(ctx.db, stream.id);
+    const requeued = store.failedWithoutCopy(ctx.db, stream.id).map((original) =>
+      insertQueued(ctx, {
+        stream_id: stream.id,
+        tool_name: original.tool_name,
+        task_class: original.task_class,
+        payload: original.payload,
+        timeout: original.timeout,
+        requeued_from: original.id,
+      })
+    );
+    return { stream: stream.name, requeued, skipped: copied };
+  });
+}
+
+/** How many of a stream's failed tasks a bulk requeue would copy, and how many it skips. */
+export function failedToRequeue(
+  ctx: EngineContext,
+  streamName: string,
+): { stream: string; active: boolean; fresh: number; copied: number } {
+  failDeadTasks(ctx);
+  const stream = requireStream(ctx, streamName);
+  return {
+    stream: stream.name,
+    active: stream.status === "active",
+    ...store.countFailedCopies(ctx.db, stream.id),
+  };
 }
 
 /** The error of a queued task moved out of its ended stream. */

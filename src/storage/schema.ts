@@ -1,10 +1,75 @@
 /**
  * The database schema: the seed's four tables and eight indexes, plus three indexes for
- * the FIFO claim and the filtered, newest-first task listings. `SCHEMA_VERSION` is stored in `PRAGMA user_version`.
+ * the FIFO claim and the filtered, newest-first task listings; version 3 adds the search
+ * index, the per-stream counts and the finished-at index the web UI needs at a million
+ * tasks. `SCHEMA_VERSION` is stored in `PRAGMA user_version`.
  */
 
 /** Current schema version (PRAGMA user_version). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The summary a task's search entry holds: its result's `summary`, when the result is JSON. */
+function searchSummary(result: string): string {
+  return `CASE WHEN json_valid(${result}) THEN json_extract(${result}, '$.summary') END`;
+}
+
+/** The search entry of a task row (`new` or `old` in a trigger). */
+const searchEntry = (r: string) =>
+  `(${r}.rowid, ${searchSummary(r + ".result")}, ${r}.error, ${r}.payload)`;
+
+/** Adds one to the count of a row's stream and state (`new` in a trigger). */
+const COUNT_UP =
+  `INSERT INTO task_counts (stream_id, status, n) VALUES (new.stream_id, new.status, 1)
+    ON CONFLICT (stream_id, status) DO UPDATE SET n = n + 1;`;
+/** Takes one from the count of a row's stream and state (`old` in a trigger). */
+const COUNT_DOWN =
+  "UPDATE task_counts SET n = n - 1 WHERE stream_id = old.stream_id AND status = old.status;";
+
+/**
+ * The triggers that keep the search index (`tasks_fts`: summary, error and payload) and
+ * the counts per stream and state (`task_counts`) in step with `tasks`. A bulk rewrite of
+ * the table (purge by keeping) drops them with `DROP_TASK_TRIGGERS`, refills both tables
+ * with `REFILL_TASK_DERIVED` and creates them again with this text.
+ */
+export const TASK_TRIGGERS = `
+CREATE TRIGGER IF NOT EXISTS tasks_derived_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO tasks_fts (rowid, summary, error, payload) VALUES ${searchEntry("new")};
+  ${COUNT_UP}
+END;
+CREATE TRIGGER IF NOT EXISTS tasks_derived_delete AFTER DELETE ON tasks BEGIN
+  DELETE FROM tasks_fts WHERE rowid = old.rowid;
+  ${COUNT_DOWN}
+END;
+CREATE TRIGGER IF NOT EXISTS tasks_search_update AFTER UPDATE OF result, error, payload ON tasks
+BEGIN
+  DELETE FROM tasks_fts WHERE rowid = old.rowid;
+  INSERT INTO tasks_fts (rowid, summary, error, payload) VALUES ${searchEntry("new")};
+END;
+CREATE TRIGGER IF NOT EXISTS tasks_count_update AFTER UPDATE OF status, stream_id ON tasks
+  WHEN old.status IS NOT new.status OR old.stream_id IS NOT new.stream_id
+BEGIN
+  ${COUNT_DOWN}
+  ${COUNT_UP}
+END;
+`;
+
+/** Drops the triggers of `TASK_TRIGGERS`. */
+export const DROP_TASK_TRIGGERS = `
+DROP TRIGGER IF EXISTS tasks_derived_insert;
+DROP TRIGGER IF EXISTS tasks_derived_delete;
+DROP TRIGGER IF EXISTS tasks_search_update;
+DROP TRIGGER IF EXISTS tasks_count_update;
+`;
+
+/** Rebuilds the search index and the counts from the rows of `tasks`. */
+export const REFILL_TASK_DERIVED = `
+INSERT INTO tasks_fts (tasks_fts) VALUES ('delete-all');
+INSERT INTO tasks_fts (rowid, summary, error, payload)
+  SELECT rowid, ${searchSummary("result")}, error, payload FROM tasks;
+DELETE FROM task_counts;
+INSERT INTO task_counts (stream_id, status, n)
+  SELECT stream_id, status, COUNT(*) FROM tasks GROUP BY stream_id, status;
+`;
 
 /** Migrations: index i brings a database from user_version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
@@ -79,5 +144,26 @@ ALTER TABLE tasks ADD COLUMN requeued_from TEXT;
 UPDATE tasks SET auto_failed = 1 WHERE status = 'failed' AND error LIKE 'Auto-failed:%';
 CREATE INDEX IF NOT EXISTS idx_tasks_requeued_from ON tasks(requeued_from)
   WHERE requeued_from IS NOT NULL;
+`,
+  // 2 -> 3 (SPEC §12.3, the web UI at a million tasks): the search index, the counts
+  // per stream and state, and an index for the charts' finished-at ranges; the first two
+  // are filled from the existing rows here and kept by triggers from then on.
+  `
+CREATE VIRTUAL TABLE IF NOT EXISTS tasks_fts USING fts5(
+  summary, error, payload, content = '', contentless_delete = 1
+);
+INSERT INTO tasks_fts (rowid, summary, error, payload)
+  SELECT rowid, ${searchSummary("result")}, error, payload FROM tasks;
+CREATE TABLE IF NOT EXISTS task_counts (
+    stream_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, status)
+) WITHOUT ROWID;
+INSERT INTO task_counts (stream_id, status, n)
+  SELECT stream_id, status, COUNT(*) FROM tasks GROUP BY stream_id, status;
+CREATE INDEX IF NOT EXISTS idx_tasks_finished ON tasks(finished_at, status, auto_failed, tool_name, started_at)
+  WHERE finished_at IS NOT NULL;
+${TASK_TRIGGERS}
 `,
 ];

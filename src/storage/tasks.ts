@@ -1,6 +1,7 @@
 import type { TaskStatus } from "../core/constants.ts";
 import type { Counts, TaskRow } from "../core/schemas.ts";
 import type { Db } from "./db.ts";
+import { DROP_TASK_TRIGGERS, REFILL_TASK_DERIVED, TASK_TRIGGERS } from "./schema.ts";
 
 /** The tasks a purge deletes: finished (succeeded or failed) before the cutoff parameter. */
 const PURGEABLE = "status IN ('succeeded', 'failed') AND COALESCE(finished_at, created_at) < ?";
@@ -137,12 +138,32 @@ export function listRunning(db: Db, streamId?: string): RunningTask[] {
     : db.all<RunningTask>(`SELECT ${columns} FROM tasks WHERE status = 'running'`);
 }
 
+/** A row's place in the newest-first order: its creation time, then its rowid. */
+export interface RowKey {
+  created_at: string;
+  rowid: number;
+}
+
+/** What a search looks for (either or both; a row matching either is found). */
+export interface TaskSearch {
+  /** IDs starting with this text (the primary key's index). */
+  idPrefix?: string;
+  /** An FTS5 query over summary, error and payload (the `tasks_fts` index). */
+  match?: string;
+}
+
 /** Filters of `listTasks`. */
 export interface TaskFilter {
   status?: TaskStatus;
   streamId?: string;
   /** Restrict to these IDs (used for the stale listing). */
   ids?: string[];
+  /** Only rows older than this one (the next page). */
+  before?: RowKey;
+  /** Only rows newer than this one (the previous page). */
+  after?: RowKey;
+  /** Only rows a search finds; they are ordered by rowid (insertion), newest first. */
+  search?: TaskSearch;
   limit: number;
 }
 
@@ -167,11 +188,14 @@ const LATE_REPORT_BRIEF = `CASE WHEN t.late_report IS NULL THEN NULL ELSE
 export type TaskBriefRow =
   & Omit<TaskRow, "stdout" | "stderr">
   & { stdout?: string | null; stderr?: string | null; stdout_bytes: number; stderr_bytes: number }
-  & { stream_name: string };
+  & { stream_name: string; row_key: number };
 
 /**
- * Tasks, newest first, with their stream's name and the byte sizes of their outputs.
- * The outputs themselves (and a late report's) are read only with `withOutput`.
+ * Tasks, newest first (creation time, then rowid; a search's finds by rowid), with their
+ * stream's name, their rowid (`row_key`, for page cursors) and the byte sizes of their
+ * outputs. Pages are keyset ranges (`before`/`after` a row), never offsets, so every page
+ * is an index range whatever its depth. The outputs themselves (and a late report's) are
+ * read only with `withOutput`.
  */
 export function listTasks(
   db: Db,
@@ -192,18 +216,71 @@ export function listTasks(
     where.push(`t.id IN (${f.ids.map(() => "?").join(", ")})`);
     params.push(...f.ids);
   }
-  params.push(f.limit);
   const tail = f.withOutput
     ? TAIL_COLUMNS
     : TAIL_COLUMNS.replace("t.late_report", LATE_REPORT_BRIEF);
   const outputs = f.withOutput ? `t.stdout, t.stderr, ${OUTPUT_BYTES}` : OUTPUT_BYTES;
-  return db.all<TaskBriefRow>(
-    `SELECT ${HEAD_COLUMNS}, ${outputs}, ${tail}, s.name AS stream_name
-     FROM tasks t JOIN streams s ON s.id = t.stream_id
-     ${where.length ? "WHERE " + where.join(" AND ") : ""}
-     ORDER BY t.created_at DESC, t.rowid DESC LIMIT ?`,
-    ...params,
-  );
+  const columns = `${HEAD_COLUMNS}, ${outputs}, ${tail}, s.name AS stream_name, t.rowid AS row_key`;
+  const older = f.after === undefined;
+  const select = (
+    from: string,
+    extra: string[],
+    extraParams: (string | number)[],
+    order: string,
+  ) => {
+    const all = [...extra, ...where];
+    const rows = db.all<TaskBriefRow>(
+      `SELECT ${columns} FROM ${from} JOIN streams s ON s.id = t.stream_id
+       ${all.length ? "WHERE " + all.join(" AND ") : ""}
+       ORDER BY ${order} LIMIT ?`,
+      ...extraParams,
+      ...params,
+      f.limit,
+    );
+    return older ? rows : rows.reverse();
+  };
+  if (!f.search) {
+    const key = f.before ?? f.after;
+    const bound = key ? [`(t.created_at, t.rowid) ${older ? "<" : ">"} (?, ?)`] : [];
+    const dir = older ? "DESC" : "ASC";
+    return select(
+      "tasks t",
+      bound,
+      key ? [key.created_at, key.rowid] : [],
+      `t.created_at ${dir}, t.rowid ${dir}`,
+    );
+  }
+  // A search: each part is its own index range in rowid order; the finds are merged.
+  const key = f.before ?? f.after;
+  const dir = older ? "DESC" : "ASC";
+  const cmp = older ? "<" : ">";
+  const found: TaskBriefRow[][] = [];
+  if (f.search.idPrefix !== undefined) {
+    found.push(select(
+      "tasks t",
+      ["t.id >= ?", "t.id < ?", ...(key ? [`t.rowid ${cmp} ?`] : [])],
+      [f.search.idPrefix, f.search.idPrefix + "\uffff", ...(key ? [key.rowid] : [])],
+      `t.rowid ${dir}`,
+    ));
+  }
+  if (f.search.match !== undefined) {
+    found.push(select(
+      "tasks_fts fts JOIN tasks t ON t.rowid = fts.rowid",
+      ["tasks_fts MATCH ?", ...(key ? [`fts.rowid ${cmp} ?`] : [])],
+      [f.search.match, ...(key ? [key.rowid] : [])],
+      `fts.rowid ${dir}`,
+    ));
+  }
+  if (found.length === 1) return found[0];
+  const seen = new Set<number>();
+  const merged = found.flat().sort((a, b) => Number(b.row_key) - Number(a.row_key))
+    .filter((r) => !seen.has(Number(r.row_key)) && seen.add(Number(r.row_key)) !== undefined);
+  return older ? merged.slice(0, f.limit) : merged.slice(-f.limit);
+}
+
+/** Whether any task passes the filters (its `before`/`after` bound included). */
+export function anyTask(db: Db, f: Omit<TaskFilter, "limit">): boolean {
+  return listTasks(db, { ...f, limit: 1 }).length > 0;
 }
 
 /**
@@ -313,11 +390,14 @@ export function countQueued(db: Db, streamId: string): number {
   );
 }
 
-/** Number of tasks per stream and state (stale is left 0 for the engine to fill). */
+/**
+ * Number of tasks per stream and state (stale is left 0 for the engine to fill), read
+ * from `task_counts`, which triggers keep in step with `tasks` (no scan of the tasks).
+ */
 export function countByStream(db: Db): Map<string, Counts> {
   const out = new Map<string, Counts>();
   const rows = db.all<{ stream_id: string; status: TaskStatus; n: number }>(
-    "SELECT stream_id, status, COUNT(*) AS n FROM tasks GROUP BY stream_id, status",
+    "SELECT stream_id, status, n FROM task_counts WHERE n > 0",
   );
   for (const r of rows) {
     let c = out.get(r.stream_id);
@@ -363,7 +443,8 @@ export function countPurgeable(db: Db, cutoff: string): { total: number; purgeab
 /**
  * Purges by keeping: copies the tasks that stay aside (in their order), empties the
  * table with SQLite's truncate optimization, and puts them back in the same order, so
- * FIFO order and every field are unchanged. Far faster than deleting row by row when
+ * FIFO order and every field are unchanged (the rowids are renumbered; the search index
+ * and the counts are rebuilt from the rows kept). Far faster than deleting row by row when
  * most rows go. Call inside a write transaction on a connection whose foreign-key
  * enforcement is off (it disables the truncate optimization; the rows put back are the
  * same rows, so no reference can break). Returns how many tasks were deleted.
@@ -373,8 +454,43 @@ export function purgeByKeeping(db: Db, cutoff: string): number {
   db.raw.prepare(
     `CREATE TEMP TABLE purge_keep AS SELECT * FROM tasks WHERE NOT (${PURGEABLE}) ORDER BY rowid`,
   ).run(cutoff);
+  // The triggers are dropped for the rewrite (they would disable the truncation and
+  // update the search index and counts row by row); both are refilled from the survivors.
   db.raw.exec(
-    "DELETE FROM tasks; INSERT INTO tasks SELECT * FROM purge_keep ORDER BY rowid; DROP TABLE purge_keep;",
+    DROP_TASK_TRIGGERS +
+      "DELETE FROM tasks; INSERT INTO tasks SELECT * FROM purge_keep ORDER BY rowid; DROP TABLE purge_keep;" +
+      REFILL_TASK_DERIVED + TASK_TRIGGERS,
   );
   return before - Number(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n);
+}
+
+/** The fields a copy of a task takes from it. */
+export type CopySource = Pick<
+  TaskRow,
+  "id" | "tool_name" | "task_class" | "payload" | "timeout"
+>;
+
+/**
+ * A stream's failed tasks that have no copy yet (no task has them as `requeued_from`),
+ * oldest first: what a bulk requeue copies.
+ */
+export function failedWithoutCopy(db: Db, streamId: string): CopySource[] {
+  return db.all<CopySource>(
+    `SELECT t.id, t.tool_name, t.task_class, t.payload, t.timeout FROM tasks t
+     WHERE t.stream_id = ? AND t.status = 'failed'
+       AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.requeued_from = t.id)
+     ORDER BY t.created_at, t.rowid`,
+    streamId,
+  );
+}
+
+/** How many of a stream's failed tasks have no copy yet, and how many already have one. */
+export function countFailedCopies(db: Db, streamId: string): { fresh: number; copied: number } {
+  const r = db.get<{ fresh: number; copied: number }>(
+    `SELECT COUNT(*) - COALESCE(SUM(x.copied), 0) AS fresh, COALESCE(SUM(x.copied), 0) AS copied
+     FROM (SELECT EXISTS (SELECT 1 FROM tasks c WHERE c.requeued_from = t.id) AS copied
+           FROM tasks t WHERE t.stream_id = ? AND t.status = 'failed') x`,
+    streamId,
+  )!;
+  return { fresh: Number(r.fresh), copied: Number(r.copied) };
 }

@@ -1,0 +1,60 @@
+/**
+ * Reads for the dashboard's charts (SPEC §12.3): tasks finished per hour by outcome and
+ * the median duration per tool, over a finished-at range. Both are ranges of the partial
+ * index `idx_tasks_finished` (finished_at, status, auto_failed, tool_name, started_at),
+ * so they read only the window's index entries, never the table, whatever its size.
+ */
+import type { Db } from "./db.ts";
+
+/** How many tasks finished in one UTC hour with one outcome. */
+export interface HourCount {
+  /** The hour as `YYYY-MM-DDTHH` (UTC). */
+  hour: string;
+  status: "succeeded" | "failed";
+  auto_failed: number;
+  n: number;
+}
+
+/** Tasks finished at or after `since` (ISO time), counted per UTC hour and outcome. */
+export function finishedPerHour(db: Db, since: string): HourCount[] {
+  return db.all<HourCount>(
+    `SELECT substr(finished_at, 1, 13) AS hour, status, auto_failed, COUNT(*) AS n
+     FROM tasks INDEXED BY idx_tasks_finished
+     WHERE finished_at >= ? AND status IN ('succeeded', 'failed')
+     GROUP BY hour, status, auto_failed ORDER BY hour`,
+    since,
+  ).map((r) => ({ ...r, auto_failed: Number(r.auto_failed), n: Number(r.n) }));
+}
+
+/** The median run time of one tool's tasks. */
+export interface ToolMedian {
+  tool_name: string;
+  /** Median seconds from claim to report. */
+  median_s: number;
+  /** How many tasks it is the median of. */
+  n: number;
+}
+
+/**
+ * Median time from claim to report per tool, over the tasks that finished at or after
+ * `since` with a report of their own (succeeded, or failed by the worker; auto-failed
+ * tasks and never-claimed ones are left out). Tools in name order.
+ */
+export function medianDurationPerTool(db: Db, since: string): ToolMedian[] {
+  return db.all<ToolMedian>(
+    `WITH d AS (
+       SELECT tool_name, unixepoch(finished_at, 'subsec') - unixepoch(started_at, 'subsec') AS s
+       FROM tasks INDEXED BY idx_tasks_finished
+       WHERE finished_at >= ? AND started_at IS NOT NULL AND auto_failed = 0
+         AND status IN ('succeeded', 'failed')
+     ), r AS (
+       SELECT tool_name, s, row_number() OVER (PARTITION BY tool_name ORDER BY s) AS i,
+         COUNT(*) OVER (PARTITION BY tool_name) AS n
+       FROM d
+     )
+     SELECT tool_name, round(AVG(s), 3) AS median_s, MAX(n) AS n FROM r
+     WHERE i IN ((n + 1) / 2, (n + 2) / 2)
+     GROUP BY tool_name ORDER BY tool_name`,
+    since,
+  ).map((r) => ({ ...r, median_s: Number(r.median_s), n: Number(r.n) }));
+}
