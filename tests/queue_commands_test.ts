@@ -188,7 +188,7 @@ Deno.test("tasks lists newest first with filters, durations and stale marks", as
     const lines = table.trimEnd().split("\n");
     assert.match(
       lines[0],
-      /^ID\s+TOOL\s+STREAM\s+STATUS\s+CREATED\s+STARTED\s+FINISHED\s+DURATION$/,
+      /^ID\s+TOOL\s+STREAM\s+STATUS\s+CREATED\s+STARTED\s+FINISHED\s+DURATION\s+OUTCOME$/,
     );
     assert.ok(lines[1].startsWith(docId));
     assert.match(table, new RegExp(`${ids[1]}\\s+run-bash\\s+auth\\s+running STALE\\s+`));
