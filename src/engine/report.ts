@@ -239,11 +239,12 @@ function reportTask(
   copies: Map<string, ReportCopy[]>,
   now: number,
 ): ReportTask {
-  const started = row.started_at ? Date.parse(row.started_at) : NaN;
-  const end = row.finished_at ? Date.parse(row.finished_at) : row.status === "running" ? now : NaN;
-  const duration = Number.isNaN(started) || Number.isNaN(end)
-    ? null
-    : Math.max(0, end - started) / 1000;
+  const ms = row.run_ms !== null
+    ? Number(row.run_ms)
+    : row.status === "running" && row.started_at
+    ? now - Date.parse(row.started_at)
+    : null;
+  const duration = ms === null ? null : Math.max(0, ms) / 1000;
   const tail = stderrTail(row.stderr_tail, Number(row.stderr_bytes));
   const late = row.late_report === null ? null : JSON.parse(row.late_report);
   return {
@@ -329,27 +330,24 @@ const HOUR_MS = 3600_000;
 
 /** Tasks finished per hour by outcome, every hour from the first to the last (at most 168). */
 function hourly(tasks: ReportTask[]): ReportHour[] {
-  const counts = new Map<number, ReportHour>();
-  let min = Infinity;
-  let max = -Infinity;
+  // Grouped by the timestamp's hour text first: one date parse per hour, not per task.
+  const byText = new Map<string, { succeeded: number; failed: number }>();
   for (const t of tasks) {
     if (!t.finished_at || (t.status !== "succeeded" && t.status !== "failed")) continue;
-    const h = Math.floor(Date.parse(t.finished_at) / HOUR_MS);
-    min = Math.min(min, h);
-    max = Math.max(max, h);
-    let c = counts.get(h);
-    if (!c) {
-      c = { hour: new Date(h * HOUR_MS).toISOString(), succeeded: 0, failed: 0 };
-      counts.set(h, c);
-    }
+    const key = t.finished_at.slice(0, 13);
+    let c = byText.get(key);
+    if (!c) byText.set(key, c = { succeeded: 0, failed: 0 });
     c[t.status]++;
   }
-  if (min === Infinity) return [];
+  if (byText.size === 0) return [];
+  const counts = new Map<number, { succeeded: number; failed: number }>();
+  for (const [key, c] of byText) counts.set(Date.parse(`${key}:00:00Z`) / HOUR_MS, c);
+  const max = Math.max(...counts.keys());
+  const min = Math.max(Math.min(...counts.keys()), max - REPORT_CHART_HOURS + 1);
   const out: ReportHour[] = [];
-  for (let h = Math.max(min, max - REPORT_CHART_HOURS + 1); h <= max; h++) {
-    out.push(
-      counts.get(h) ?? { hour: new Date(h * HOUR_MS).toISOString(), succeeded: 0, failed: 0 },
-    );
+  for (let h = min; h <= max; h++) {
+    const c = counts.get(h) ?? { succeeded: 0, failed: 0 };
+    out.push({ hour: new Date(h * HOUR_MS).toISOString(), ...c });
   }
   return out;
 }

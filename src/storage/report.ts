@@ -22,6 +22,8 @@ export interface ReportTaskRow {
   finished_at: string | null;
   heartbeat_at: string | null;
   auto_failed: number;
+  /** finished_at − started_at in ms (null unless both are set). */
+  run_ms: number | null;
   /** `result.summary` when it is text. */
   summary: string | null;
   error: string | null;
@@ -50,6 +52,8 @@ export function reportTasks(db: Db, streamIds: string[], since?: string): Report
   return db.all<ReportTaskRow>(
     `SELECT t.id, t.stream_id, t.tool_name, t.status, t.attempts, t.created_at, t.started_at,
        t.finished_at, t.heartbeat_at, t.auto_failed,
+       CAST(ROUND((julianday(t.finished_at) - julianday(t.started_at)) * 86400000) AS INTEGER)
+         AS run_ms,
        CASE WHEN json_type(t.result, '$.summary') = 'text'
          THEN json_extract(t.result, '$.summary') END AS summary,
        t.error,
