@@ -328,6 +328,16 @@ Deno.test("every command of the table runs through the launcher under its scoped
     ]);
     assert.match(await sparkq("tasks", ["tasks"]), new RegExp(id1));
     assert.match(await sparkq("task", ["task", id1]), /ok/);
+    assert.match(
+      await sparkq("report", ["report"]),
+      new RegExp(`## Failures \\(1\\)[\\s\\S]*${id2}`),
+    );
+    await sparkq("report", ["report", "--format", "html", "--output", `${sq}/report.html`]);
+    assert.match(await Deno.readTextFile(`${sq}/report.html`), /^<!doctype html>/);
+    const feed = spawn("follow", ["follow", "--json"]);
+    await feed.waitFor(`"id":"${id3}"`);
+    assert.equal(await feed.stop("SIGINT"), 0, feed.output());
+    assert.doesNotMatch(feed.stderr(), /NotCapable|Requires .* access|not allowed/);
     await sparkq("purge", ["purge", "--older-than", "1w"]);
     assert.match(await sparkq("completions", ["completions", "bash"]), /complete -F/);
 
