@@ -8,7 +8,16 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { claim, complete, enqueue, fail, getTask, listTasks, requeue } from "../engine/queue.ts";
+import {
+  claim,
+  complete,
+  enqueue,
+  fail,
+  getTask,
+  requeue,
+  requeueFailed,
+} from "../engine/queue.ts";
+import { pageTasks } from "../engine/task_page.ts";
 import { createSession, endSession, listSessions } from "../engine/sessions.ts";
 import { heartbeat } from "../engine/heartbeat.ts";
 import { parseSwitch, parseTaskQuery } from "../engine/task_query.ts";
@@ -77,6 +86,11 @@ export function apiRoutes(s: ServerContext): Hono {
     await body(c, Empty);
     return c.json(endStream(ctx(), c.req.param("name")));
   });
+  api.post("/streams/:name/requeue-failed", async (c) => {
+    await body(c, Empty);
+    const r = requeueFailed(ctx(), c.req.param("name"));
+    return c.json(r, r.requeued.length ? 201 : 200);
+  });
   api.post("/streams/:name/claim", async (c) => {
     await body(c, Empty);
     const task = claim(ctx(), c.req.param("name"));
@@ -86,7 +100,19 @@ export function apiRoutes(s: ServerContext): Hono {
   api.get("/tasks", (c) => {
     const q = parseQuery(c.req.query(), TaskQuery);
     const withOutput = parseSwitch(q.with_output, "'with_output'");
-    return c.json(listTasks(ctx(), parseTaskQuery(q), { withOutput }));
+    const page = pageTasks(ctx(), parseTaskQuery(q), { withOutput });
+    // The neighbouring pages, as RFC 8288 links: this URL with the cursor swapped.
+    const links = (["next", "prev"] as const).flatMap((rel) => {
+      const cursor = page[rel];
+      if (!cursor) return [];
+      const url = new URL(c.req.url);
+      url.searchParams.delete("before");
+      url.searchParams.delete("after");
+      url.searchParams.set(rel === "next" ? "before" : "after", cursor);
+      return [`<${url.pathname}${url.search}>; rel="${rel}"`];
+    });
+    if (links.length) c.header("link", links.join(", "));
+    return c.json(page.tasks);
   });
   api.post("/tasks", async (c) => {
     const b = await body(c, TaskCreate);

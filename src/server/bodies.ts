@@ -42,6 +42,11 @@ export const TaskQuery = z.strictObject({
   stream: z.string().optional(),
   stale: z.string().optional(),
   limit: z.string().optional(),
+  /** Page cursors (the `Link` header's next and prev carry them). */
+  before: z.string().optional(),
+  after: z.string().optional(),
+  /** Search: an ID prefix, or words of a summary, an error or a payload. */
+  q: z.string().optional(),
   /** 1/true: include every task's stdout and stderr. */
   with_output: z.string().optional(),
 });

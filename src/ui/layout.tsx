@@ -26,7 +26,7 @@ export function Logo() {
 
 /** A whole page. */
 export function Layout(
-  props: { title: string; nav: NavKey; project: string; children: Child },
+  props: { title: string; nav: NavKey; project: string; head?: Child; children: Child },
 ) {
   return (
     <html lang="en">
@@ -38,6 +38,7 @@ export function Layout(
         <link rel="icon" href={ASSET_PATHS.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSET_PATHS.css} />
         <script src={ASSET_PATHS.js} defer></script>
+        {props.head}
       </head>
       <body>
         <header class="topbar">

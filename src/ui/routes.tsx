@@ -7,7 +7,9 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import { getTask, listTasks } from "../engine/queue.ts";
+import { failedToRequeue, getTask, listTasks } from "../engine/queue.ts";
+import { activity } from "../engine/activity.ts";
+import { pageTasks } from "../engine/task_page.ts";
 import { buildReport } from "../engine/report.ts";
 import { listSessions } from "../engine/sessions.ts";
 import { overview } from "../engine/status.ts";
@@ -26,7 +28,8 @@ import { EnqueuePage } from "./pages/enqueue.tsx";
 import { SessionsPage } from "./pages/sessions.tsx";
 import { StreamsPage } from "./pages/streams.tsx";
 import { TaskPage } from "./pages/task.tsx";
-import { TasksPage } from "./pages/tasks.tsx";
+import { PageLinks, TasksPage } from "./pages/tasks.tsx";
+import { RequeueFailedPage } from "./pages/requeue_failed.tsx";
 
 /**
  * Renders a whole page as an HTML answer. JSX escapes HTML; on top of that, control
@@ -39,9 +42,10 @@ export async function renderPage(
   nav: NavKey,
   body: Child,
   status = 200,
+  head?: Child,
 ): Promise<Response> {
   const html = await (
-    <Layout title={title} nav={nav} project={s.project.config.project.name}>
+    <Layout title={title} nav={nav} project={s.project.config.project.name} head={head}>
       {body}
     </Layout>
   ).toString();
@@ -105,6 +109,7 @@ export function uiRoutes(s: ServerContext): Hono {
           running: list("running", 8),
           succeeded: list("succeeded", 6),
           failed: list("failed", 6),
+          activity: activity(ctx()),
         }}
       />,
     );
@@ -202,12 +207,31 @@ export function uiRoutes(s: ServerContext): Hono {
       stream: q(c, "stream"),
       stale: q(c, "stale"),
       limit: q(c, "limit"),
+      before: q(c, "before"),
+      after: q(c, "after"),
+      q: q(c, "q"),
     });
+    const page = pageTasks(ctx(), f);
     return renderPage(
       s,
-      "Tasks",
+      f.search ? `${f.search} · Tasks` : "Tasks",
       "tasks",
-      <TasksPage tasks={listTasks(ctx(), f)} streams={listStreamsBrief(ctx())} f={f} />,
+      <TasksPage page={page} streams={listStreamsBrief(ctx())} f={f} />,
+      200,
+      <PageLinks page={page} f={f} />,
+    );
+  });
+
+  ui.get("/streams/:name/requeue-failed", (c) => {
+    const name = c.req.param("name");
+    const counts = failedToRequeue(ctx(), name);
+    return renderPage(
+      s,
+      `Requeue failed · ${counts.stream}`,
+      "streams",
+      <RequeueFailedPage
+        d={{ ...counts, newest: listTasks(ctx(), { stream: name, status: "failed", limit: 10 }) }}
+      />,
     );
   });
 

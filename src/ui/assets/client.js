@@ -211,6 +211,10 @@ function sparkqClient(duration) {
    * @param {any} data
    */
   function after(then, data) {
+    if (then.charAt(0) === "/") { // a page of this server to go to
+      location.href = then;
+      return;
+    }
     if (then === "goto-task" && data && data.id) {
       location.href = "/tasks/" + encodeURIComponent(data.id);
       return;

@@ -1,5 +1,7 @@
-/** The dashboard: totals, the active sessions and streams, and the four task queues. */
+/** The dashboard: totals, the last 24 hours' charts, the active sessions and streams, and the four task queues. */
+import type { Activity } from "../../engine/activity.ts";
 import type { Overview } from "../../engine/status.ts";
+import { ActivityCharts } from "../charts.tsx";
 import type { Counts, TaskListItem } from "../../core/schemas.ts";
 import { CountPills, Empty, TaskList } from "../components.tsx";
 import { href } from "../format.ts";
@@ -14,6 +16,8 @@ export interface DashboardData {
   running: TaskListItem[];
   succeeded: TaskListItem[];
   failed: TaskListItem[];
+  /** The charts' data (all streams). */
+  activity: Activity;
 }
 
 const STATS = ["queued", "running", "stale", "succeeded", "failed"] as const;
@@ -84,6 +88,8 @@ export function Dashboard(props: { d: DashboardData }) {
           </a>
         ))}
       </div>
+
+      <ActivityCharts a={props.d.activity} />
 
       <div class="grid grid-side">
         <div class="grid grid-2">
