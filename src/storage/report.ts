@@ -142,10 +142,10 @@ export function feedRows(
     `SELECT ${FEED_COLUMNS} FROM tasks t JOIN streams s ON s.id = t.stream_id
      WHERE t.rowid IN (
          SELECT rowid FROM tasks WHERE created_at >= ?1
-         UNION SELECT rowid FROM tasks WHERE started_at >= ?1
-         UNION SELECT rowid FROM tasks WHERE status = 'running'
-         UNION SELECT rowid FROM tasks WHERE id IN (SELECT value FROM json_each(?2))
-         UNION SELECT rowid FROM tasks WHERE id IN (
+         UNION ALL SELECT rowid FROM tasks WHERE started_at >= ?1
+         UNION ALL SELECT rowid FROM tasks WHERE status = 'running'
+         UNION ALL SELECT rowid FROM tasks WHERE id IN (SELECT value FROM json_each(?2))
+         UNION ALL SELECT rowid FROM tasks WHERE id IN (
            SELECT requeued_from FROM tasks WHERE created_at >= ?1 AND requeued_from IS NOT NULL))
        ${scope(streamIds, "?3")}`,
     ...(streamIds
@@ -168,9 +168,9 @@ export function feedLatestRows(db: Db, n: number, streamIds?: string[]): FeedRow
     `SELECT ${FEED_COLUMNS} FROM tasks t JOIN streams s ON s.id = t.stream_id
      WHERE t.rowid IN (
          ${newest("created_at")}
-         UNION ${newest("started_at")}
-         UNION ${newest("finished_at")}
-         UNION SELECT rowid FROM tasks WHERE status = 'running')
+         UNION ALL ${newest("started_at")}
+         UNION ALL ${newest("finished_at")}
+         UNION ALL SELECT rowid FROM tasks WHERE status = 'running')
        ${scope(streamIds, "?2")}`,
     ...(streamIds ? [n, JSON.stringify(streamIds)] : [n]),
   );
