@@ -5,11 +5,13 @@
  * rest running or queued; every tenth task with 3 progress notes, every fiftieth a
  * requeued copy), plus 1,000,000 finished tasks of another session when `--big` is
  * given (the report must not care). Times whole CLI processes for each format (median of
- * 5) and the engine's `buildReport` plus each renderer in-process (median of 10).
+ * 5) and the engine's `buildReport` plus each renderer in-process (median of 10), and
+ * the event feed of `sparkq follow` (its opening `latest(10)` and a look `next()`).
  *
  * deno run --allow-read --allow-write=/tmp --allow-run --allow-env bench/report.ts [--big]
  */
 import { DatabaseSync } from "node:sqlite";
+import { Feed } from "../src/engine/feed.ts";
 import { buildReport } from "../src/engine/report.ts";
 import { renderReport } from "../src/ui/report/mod.ts";
 import { benchProject, fmt, forms, machine, median } from "./queue_bench_lib.ts";
@@ -136,6 +138,17 @@ try {
       render[f].push(performance.now() - t);
     }
   }
+  const opening: number[] = [];
+  const look: number[] = [];
+  for (let i = 0; i < INPROC; i++) {
+    let t = performance.now();
+    const feed = new Feed(ctx, {});
+    feed.latest(10);
+    opening.push(performance.now() - t);
+    t = performance.now();
+    feed.next();
+    look.push(performance.now() - t);
+  }
   ctx.close();
   console.log("\n| how | command | median ms | output MiB |\n|---|---|---:|---:|");
   for (const r of rows) console.log(r);
@@ -143,6 +156,11 @@ try {
     `\nIn-process (median of ${INPROC}): buildReport ${fmt(median(build))} ms; render md ${
       fmt(median(render.md))
     } ms, html ${fmt(median(render.html))} ms, json ${fmt(median(render.json))} ms`,
+  );
+  console.log(
+    `follow's feed over the whole database: opening (last 10 events) ${
+      fmt(median(opening), 2)
+    } ms, a look for new events ${fmt(median(look), 2)} ms`,
   );
 } finally {
   await p.cleanup();
