@@ -188,7 +188,11 @@ export function reportSection(r: Report, links: ReportLinks = {}): string {
         ? r.failures.map((t) => failure(t, links)).join("")
         : `<p class="muted">None.</p>`
     }` +
-    `<h2>Streams</h2>${r.streams.map((s) => stream(s, links)).join("")}</div>`;
+    `<h2>Streams</h2>${
+      r.streams.length
+        ? r.streams.map((s) => stream(s, links)).join("")
+        : `<p class="muted">No streams.</p>`
+    }</div>`;
 }
 
 /** The report as one self-contained HTML document that opens offline. */

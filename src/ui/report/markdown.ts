@@ -133,6 +133,7 @@ export function reportMarkdown(r: Report): string {
   if (r.failures.length === 0) out.push("None.");
   else out.push(r.failures.map(failure).join("\n\n"));
   out.push("", "## Streams");
+  if (r.streams.length === 0) out.push("", "No streams.");
   for (const s of r.streams) {
     out.push(
       "",
