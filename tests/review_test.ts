@@ -304,3 +304,33 @@ Deno.test("report and follow through a freshly built launcher", async () => {
     await p.cleanup();
   }
 });
+
+/** What `follow` shows on a pseudo-terminal in 4 s, ended by SIGINT from `timeout`. */
+async function followOnTerminal(p: TempProject, env: Record<string, string>): Promise<string> {
+  const how = sparkqCommand(["follow"], {
+    cwd: p.dir,
+    launcher: p.launcher,
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp`, ...env },
+  });
+  const q = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const inner = `cd ${q(how.cwd)} && timeout -s INT 4 ${[how.cmd, ...how.args].map(q).join(" ")}`;
+  const r = await run("script", ["-qfec", inner, "/dev/null"], { env: how.env });
+  return r.stdout;
+}
+
+Deno.test("follow is coloured on a terminal, and not with NO_COLOR", async () => {
+  const p = await tempProject();
+  try {
+    await p.ok(["session", "create", "s1"]);
+    await p.ok(["stream", "create", "work", "-s", "s1"]);
+    const id = (await p.ok(["enqueue", "run-bash", '{"n":1}', "--stream", "work"])).trim();
+    const coloured = await followOnTerminal(p, { NO_COLOR: "" });
+    assert.ok(coloured.includes(id), coloured);
+    assert.match(coloured, /\x1b\[34menqueued/);
+    const plain = await followOnTerminal(p, { NO_COLOR: "1" });
+    assert.ok(plain.includes(id), plain);
+    assert.doesNotMatch(plain, /\x1b\[/);
+  } finally {
+    await p.cleanup();
+  }
+});
