@@ -252,11 +252,9 @@ fi
 unset INIT_CWD
 # sparkq.yml is found upward from the cwd; when there is none, this folder's is used,
 # so the launcher works from anywhere in the project (the repo root is the parent).
-if [ -z "\${SPARKQ_CONFIG:-}" ] && [ -f "$dir/sparkq.yml" ]; then
-  d=$PWD
-  while [ -n "$d" ] && [ ! -f "$d/sparkq.yml" ]; do d=\${d%/*}; done
-  if [ -z "$d" ]; then SPARKQ_CONFIG="$dir/sparkq.yml"; export SPARKQ_CONFIG; fi
-fi
+# Only config lookup uses this fallback: 'setup' writes where it is run.
+SPARKQ_DEFAULT_CONFIG="$dir/sparkq.yml"
+export SPARKQ_DEFAULT_CONFIG
 exec "$deno" run --no-config --no-lock ${words.join(" ")} "$dir/dist/sparkq.js" "$@"
 `;
 }

@@ -86,7 +86,8 @@ function targetPath(inv: Inv<"setup">): string {
   const flag = inv.flags.config ?? (Deno.env.get("SPARKQ_CONFIG") || undefined);
   if (flag) return resolvePath(inv.cwd, flag);
   try {
-    return findConfig(inv.cwd);
+    // Never the launcher's fallback to its own folder: setup writes where it is run.
+    return findConfig(inv.cwd, undefined, { fallback: false });
   } catch {
     return joinPath(resolvePath("/", inv.cwd), "sparkq.yml");
   }

@@ -24,7 +24,8 @@ export function listTools(config: Config): ResolvedTool[] {
 
 /** A registered tool by name; unknown names are refused with a suggestion. */
 export function requireTool(config: Config, name: string): ResolvedTool {
-  const tool = config.tools[name];
+  // Own keys only: a name like `toString` or `__proto__` must not reach Object.prototype.
+  const tool = Object.hasOwn(config.tools, name) ? config.tools[name] : undefined;
   if (!tool) {
     const names = Object.keys(config.tools);
     const guess = didYouMean(name, names);
