@@ -256,8 +256,14 @@ export function listTasks(
   const cmp = older ? "<" : ">";
   const found: TaskBriefRow[][] = [];
   if (f.search.idPrefix !== undefined) {
+    // IDs are random: a prefix of 2+ hex digits (after "tsk_") is a short range of the
+    // primary key (about 1 in 256 tasks or fewer) to sort; a shorter one matches so many
+    // that walking the table newest first finds a page at once.
+    const pk = f.search.idPrefix.length >= 6
+      ? "tasks t INDEXED BY sqlite_autoindex_tasks_1"
+      : "tasks t NOT INDEXED";
     found.push(select(
-      "tasks t",
+      pk,
       ["t.id >= ?", "t.id < ?", ...(key ? [`t.rowid ${cmp} ?`] : [])],
       [f.search.idPrefix, f.search.idPrefix + "\uffff", ...(key ? [key.rowid] : [])],
       `t.rowid ${dir}`,

@@ -25,6 +25,7 @@ import { endStream } from "../../src/engine/streams.ts";
 import { pageTasks } from "../../src/engine/task_page.ts";
 import { parseCursor, parseTaskQuery, searchTerms } from "../../src/engine/task_query.ts";
 import { openDb } from "../../src/storage/db.ts";
+import { listTasks as listTaskRows } from "../../src/storage/tasks.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/storage/schema.ts";
 import { T0, type TestEngine, testEngine } from "./support.ts";
 
@@ -340,5 +341,65 @@ Deno.test("engine: the version-3 migration indexes and counts the tasks of a ver
     }
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("engine: every page of the list is an index range (EXPLAIN QUERY PLAN: no scan, no sort), a search reads its index", () => {
+  const e = testEngine();
+  try {
+    const plans: string[][] = [];
+    const all = e.db.all.bind(e.db);
+    e.db.all = ((sql: string, ...params: never[]) => {
+      plans.push(
+        all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...params).map((r) => r.detail),
+      );
+      return [];
+    }) as typeof e.db.all;
+    const key = { created_at: new Date(T0).toISOString(), rowid: 5 };
+    const streamId = "str_x";
+    const cases: [string, Parameters<typeof listTaskRows>[1], RegExp][] = [
+      [
+        "next page",
+        { before: key, limit: 51 },
+        /USING INDEX idx_tasks_created_at \(created_at<\?\)/,
+      ],
+      [
+        "previous page",
+        { after: key, limit: 51 },
+        /USING INDEX idx_tasks_created_at \(created_at>\?\)/,
+      ],
+      [
+        "a state",
+        { status: "failed", before: key, limit: 51 },
+        /idx_tasks_status_created \(status=\? AND created_at<\?\)/,
+      ],
+      [
+        "a stream",
+        { streamId, before: key, limit: 51 },
+        /idx_tasks_stream_created \(stream_id=\? AND created_at<\?\)/,
+      ],
+      [
+        "a stream and a state",
+        { streamId, status: "failed", before: key, limit: 51 },
+        /idx_tasks_stream_status_created \(stream_id=\? AND status=\? AND created_at<\?\)/,
+      ],
+      ["words", { search: { match: '"x"' }, before: key, limit: 51 }, /SCAN fts VIRTUAL TABLE/],
+      [
+        "an ID prefix",
+        { search: { idPrefix: "tsk_ab12" }, limit: 51 },
+        /sqlite_autoindex_tasks_1 \(id>\? AND id<\?\)/,
+      ],
+    ];
+    for (const [label, f, want] of cases) {
+      plans.length = 0;
+      listTaskRows(e.db, f);
+      const plan = plans.flat().join(" | ");
+      assert.match(plan, want, `${label}: ${plan}`);
+      assert.doesNotMatch(plan, /SCAN t\b/, `${label}: no scan of the tasks: ${plan}`);
+      if (!f.search) assert.doesNotMatch(plan, /TEMP B-TREE/, `${label}: no sort: ${plan}`);
+    }
+    e.db.all = all;
+  } finally {
+    e.close();
   }
 });
