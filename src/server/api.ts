@@ -1,7 +1,8 @@
 /**
  * The JSON API (SPEC §8). Every route is a thin caller of the engine; bodies and
  * answers use the CLI's `--json` shapes. Creation answers 201 (sessions, streams,
- * tasks, requeue); a claim of an empty stream answers 204. Errors are
+ * tasks, requeue, a bulk requeue that made copies); a claim of an empty stream answers
+ * 204. `GET /tasks` pages by cursor: the `Link` header names the next and previous pages. Errors are
  * `{ "error": "…", "code": "…", "hint"?: "…" }` (SPEC §12.1) with the SparkqError's
  * status (404 unknown, 409 wrong state or duplicate, 400 bad JSON or query, 422 bad
  * body values).
