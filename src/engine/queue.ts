@@ -396,8 +396,11 @@ export function movedMessage(stream: string, newId: string): string {
   return `Moved to stream ${stream} as ${newId}`;
 }
 
-/** How many finished tasks one purge step deletes (a short write lock). */
-export const PURGE_BATCH = 20_000;
+/**
+ * How many finished tasks one purge step deletes (a short write lock: each deleted row
+ * also leaves the search index and the counts, about 0.25 s per step on 2 cores).
+ */
+export const PURGE_BATCH = 10_000;
 
 /**
  * One step of `purge`: deletes up to `batch` succeeded or failed tasks that finished
