@@ -158,6 +158,12 @@ Deno.test("API and pages: 250 tasks paged 50 at a time by cursor (rel=next to th
   try {
     const tasks = seedPaging(s);
     const newest = tasks.map((t) => t.id);
+    // The server indexes new tasks for search by itself, a batch every 2 s.
+    const pending = () => Number(query(s.p.db, "SELECT COUNT(*) AS n FROM tasks_fts_pending")[0].n);
+    assert.equal(pending(), 250, "new tasks wait for the search index");
+    const deadline = Date.now() + 10_000;
+    while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(pending(), 0, "the server's upkeep indexed them");
 
     // --- the API: follow the Link header ------------------------------------------
     const down: string[][] = [];

@@ -27,6 +27,7 @@ import {
   type ReportOptions,
 } from "./reports.ts";
 import { projectPaths } from "./project.ts";
+import { syncSearch } from "./search.ts";
 import { requireStream } from "./streams.ts";
 import { type BoundedRow, boundedRow, OUTPUT_TAIL_BYTES } from "./task_view.ts";
 import { toTask } from "./task_json.ts";
@@ -242,6 +243,7 @@ export function listTaskEntries(
   }
   const search = q.search === undefined ? undefined : searchTerms(q.search);
   if (q.search !== undefined && !search) return [];
+  if (search?.match !== undefined) syncSearch(ctx);
   const rows = store.listTasks(ctx.db, {
     status: q.status,
     streamId,

@@ -1,6 +1,7 @@
 /**
  * The server's background upkeep: purge old finished tasks once at start (in steps,
- * yielding between them), fail dead tasks every 5 s, checkpoint the WAL every 30 s,
+ * yielding between them), fail dead tasks every 5 s, bring the search index up to date
+ * every 2 s, checkpoint the WAL every 30 s,
  * reload sparkq.yml when the file changes, and check twice a second that the
  * database file is still the one opened (a deleted or replaced file is logged once;
  * every write is refused from then on).
@@ -8,6 +9,7 @@
 import { configFingerprint } from "../config/load.ts";
 import { failDeadTasks } from "../engine/autofail.ts";
 import { purgeStep } from "../engine/queue.ts";
+import { syncSearch } from "../engine/search.ts";
 import { checkpoint } from "../storage/maintenance.ts";
 import type { ServerContext } from "./context.ts";
 
@@ -17,6 +19,8 @@ export const AUTOFAIL_EVERY_MS = 5_000;
 export const CHECKPOINT_EVERY_MS = 30_000;
 /** How often sparkq.yml is checked for edits. */
 export const CONFIG_CHECK_EVERY_MS = 2_000;
+/** How often the search index catches up with changed tasks (engine/search.ts). */
+export const SEARCH_EVERY_MS = 2_000;
 /** How often the database file is checked for deletion or replacement. */
 export const DB_FILE_CHECK_EVERY_MS = 500;
 
@@ -71,6 +75,8 @@ export function startMaintenance(s: ServerContext, log: (msg: string) => void): 
   timers.push(
     setInterval(guard("WAL checkpoint", () => checkpoint(s.project.db)), CHECKPOINT_EVERY_MS),
   );
+  // One batch at a time, so the write lock stays short; a search catches up the rest.
+  timers.push(setInterval(guard("search index", () => syncSearch(s.project, 1)), SEARCH_EVERY_MS));
   let lostLogged = false;
   timers.push(setInterval(() => {
     if (stopped || lostLogged) return;

@@ -13,10 +13,6 @@ function searchSummary(result: string): string {
   return `CASE WHEN json_valid(${result}) THEN json_extract(${result}, '$.summary') END`;
 }
 
-/** The search entry of a task row (`new` or `old` in a trigger). */
-const searchEntry = (r: string) =>
-  `(${r}.rowid, ${searchSummary(r + ".result")}, ${r}.error, ${r}.payload)`;
-
 /** Adds one to the count of a row's stream and state (`new` in a trigger). */
 const COUNT_UP =
   `INSERT INTO task_counts (stream_id, status, n) VALUES (new.stream_id, new.status, 1)
@@ -24,26 +20,34 @@ const COUNT_UP =
 /** Takes one from the count of a row's stream and state (`old` in a trigger). */
 const COUNT_DOWN =
   "UPDATE task_counts SET n = n - 1 WHERE stream_id = old.stream_id AND status = old.status;";
+/** Marks a row's search entry as out of date (`new` or `old` in a trigger). */
+const STALE_ENTRY = (r: string) =>
+  `INSERT OR IGNORE INTO tasks_fts_pending (task_rowid) VALUES (${r}.rowid);`;
 
 /**
- * The triggers that keep the search index (`tasks_fts`: summary, error and payload) and
- * the counts per stream and state (`task_counts`) in step with `tasks`. A bulk rewrite of
- * the table (purge by keeping) drops them with `DROP_TASK_TRIGGERS`, refills both tables
- * with `REFILL_TASK_DERIVED` and creates them again with this text.
+ * The triggers that keep the counts per stream and state (`task_counts`) in step with
+ * `tasks`, take a deleted task out of the search index, and note in `tasks_fts_pending`
+ * every new or changed task whose search entry (summary, error, payload) is out of date.
+ * Those are indexed in batches (`SEARCH_SYNC_STEPS`), before a search and by the server
+ * every few seconds: FTS5 writes a segment per transaction, and indexing in the trigger
+ * cost every enqueue and report about a third of its speed (deletions stay immediate, so
+ * a purge leaves no backlog). A bulk rewrite of the table (purge by keeping) drops the triggers with
+ * `DROP_TASK_TRIGGERS`, refills both tables with `REFILL_TASK_DERIVED` and creates them
+ * again with this text.
  */
 export const TASK_TRIGGERS = `
 CREATE TRIGGER IF NOT EXISTS tasks_derived_insert AFTER INSERT ON tasks BEGIN
-  INSERT INTO tasks_fts (rowid, summary, error, payload) VALUES ${searchEntry("new")};
+  ${STALE_ENTRY("new")}
   ${COUNT_UP}
 END;
 CREATE TRIGGER IF NOT EXISTS tasks_derived_delete AFTER DELETE ON tasks BEGIN
   DELETE FROM tasks_fts WHERE rowid = old.rowid;
+  DELETE FROM tasks_fts_pending WHERE task_rowid = old.rowid;
   ${COUNT_DOWN}
 END;
 CREATE TRIGGER IF NOT EXISTS tasks_search_update AFTER UPDATE OF result, error, payload ON tasks
 BEGIN
-  DELETE FROM tasks_fts WHERE rowid = old.rowid;
-  INSERT INTO tasks_fts (rowid, summary, error, payload) VALUES ${searchEntry("new")};
+  ${STALE_ENTRY("new")}
 END;
 CREATE TRIGGER IF NOT EXISTS tasks_count_update AFTER UPDATE OF status, stream_id ON tasks
   WHEN old.status IS NOT new.status OR old.stream_id IS NOT new.stream_id
@@ -52,6 +56,22 @@ BEGIN
   ${COUNT_UP}
 END;
 `;
+
+/** The oldest `?` out-of-date rows (parameter: the batch size). */
+const PENDING_BATCH = "SELECT task_rowid FROM tasks_fts_pending ORDER BY task_rowid LIMIT ?";
+
+/**
+ * One batch of the search index's catching up, three statements each taking the batch
+ * size: the old entries of the out-of-date rows go, the rows that still exist are indexed
+ * as they are now, and they are no longer out of date. Run them in one write transaction.
+ */
+export const SEARCH_SYNC_STEPS: readonly string[] = [
+  `DELETE FROM tasks_fts WHERE rowid IN (${PENDING_BATCH})`,
+  `INSERT INTO tasks_fts (rowid, summary, error, payload)
+     SELECT t.rowid, ${searchSummary("t.result")}, t.error, t.payload
+     FROM tasks t WHERE t.rowid IN (${PENDING_BATCH})`,
+  `DELETE FROM tasks_fts_pending WHERE task_rowid IN (${PENDING_BATCH})`,
+];
 
 /** Drops the triggers of `TASK_TRIGGERS`. */
 export const DROP_TASK_TRIGGERS = `
@@ -63,6 +83,7 @@ DROP TRIGGER IF EXISTS tasks_count_update;
 
 /** Rebuilds the search index and the counts from the rows of `tasks`. */
 export const REFILL_TASK_DERIVED = `
+DELETE FROM tasks_fts_pending;
 INSERT INTO tasks_fts (tasks_fts) VALUES ('delete-all');
 INSERT INTO tasks_fts (rowid, summary, error, payload)
   SELECT rowid, ${searchSummary("result")}, error, payload FROM tasks;
@@ -146,14 +167,16 @@ CREATE INDEX IF NOT EXISTS idx_tasks_requeued_from ON tasks(requeued_from)
   WHERE requeued_from IS NOT NULL;
 `,
   // 2 -> 3 (SPEC §12.3, the web UI at a million tasks): the search index, the counts
-  // per stream and state, and an index for the charts' finished-at ranges; the first two
-  // are filled from the existing rows here and kept by triggers from then on.
+  // per stream and state, and an index for the charts' finished-at ranges. The first two
+  // are filled from the existing rows here; from then on the triggers keep the counts
+  // and list the rows whose search entry is out of date (see TASK_TRIGGERS).
   `
 CREATE VIRTUAL TABLE IF NOT EXISTS tasks_fts USING fts5(
   summary, error, payload, content = '', contentless_delete = 1
 );
 INSERT INTO tasks_fts (rowid, summary, error, payload)
   SELECT rowid, ${searchSummary("result")}, error, payload FROM tasks;
+CREATE TABLE IF NOT EXISTS tasks_fts_pending (task_rowid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS task_counts (
     stream_id TEXT NOT NULL,
     status TEXT NOT NULL,

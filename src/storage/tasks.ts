@@ -1,7 +1,12 @@
 import type { TaskStatus } from "../core/constants.ts";
 import type { Counts, TaskRow } from "../core/schemas.ts";
 import type { Db } from "./db.ts";
-import { DROP_TASK_TRIGGERS, REFILL_TASK_DERIVED, TASK_TRIGGERS } from "./schema.ts";
+import {
+  DROP_TASK_TRIGGERS,
+  REFILL_TASK_DERIVED,
+  SEARCH_SYNC_STEPS,
+  TASK_TRIGGERS,
+} from "./schema.ts";
 
 /** The tasks a purge deletes: finished (succeeded or failed) before the cutoff parameter. */
 const PURGEABLE = "status IN ('succeeded', 'failed') AND COALESCE(finished_at, created_at) < ?";
@@ -499,4 +504,20 @@ export function countFailedCopies(db: Db, streamId: string): { fresh: number; co
     streamId,
   )!;
   return { fresh: Number(r.fresh), copied: Number(r.copied) };
+}
+
+/** True when some task's search entry is out of date (a cheap read, no lock). */
+export function searchBehind(db: Db): boolean {
+  return db.get("SELECT 1 AS x FROM tasks_fts_pending LIMIT 1") !== undefined;
+}
+
+/**
+ * Brings the search entries of up to `batch` out-of-date tasks up to date (one FTS5
+ * segment for the lot); returns how many. Call inside a write transaction.
+ */
+export function syncSearchIndex(db: Db, batch: number): number {
+  const [drop, add, done] = SEARCH_SYNC_STEPS;
+  db.run(drop, batch);
+  db.run(add, batch);
+  return db.run(done, batch);
 }
