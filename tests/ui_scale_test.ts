@@ -302,6 +302,18 @@ Deno.test("API and pages: 250 tasks paged 50 at a time by cursor (rel=next to th
     assert.equal(count(), before + 3, "a second bulk requeue copies nothing");
     const unknown = await api(s, "POST", "/api/streams/nope/requeue-failed", {});
     assert.equal(unknown.status, 404);
+    // The confirmation page has nothing left to offer: no form, a reason.
+    const confirmPage = await (await fetch(`${s.url}/streams/jobs/requeue-failed`)).text();
+    assert.doesNotMatch(confirmPage, /requeue-failed-form/);
+    assert.match(confirmPage, /Nothing to requeue/);
+    assert.match(confirmPage, /All 3 failed tasks have been requeued already/);
+    const mainPage = await (await fetch(`${s.url}/streams/main/requeue-failed`)).text();
+    assert.match(
+      mainPage,
+      /id="requeue-count">35 copies</,
+      "main: 34 seeded failures and one more",
+    );
+    assert.equal((await fetch(`${s.url}/streams/nope/requeue-failed`)).status, 404);
   } finally {
     await s.stop();
     await s.p.cleanup();

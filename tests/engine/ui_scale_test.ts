@@ -99,6 +99,12 @@ Deno.test("engine: 250 tasks paged 50 at a time: each once, in order, forwards a
     const running = walk(e, { stream: "other", status: "running", limit: "7" });
     assert.equal(running.down.flat().length, 30);
     assert.deepEqual(running.up, running.down);
+    // Stale: the running tasks past their timeout (300 s for run-bash), paged the same way.
+    e.at(100 * S + 400 * S);
+    const stale = walk(e, { stale: "1", limit: "4" });
+    assert.equal(stale.down.flat().length, 30);
+    assert.deepEqual(stale.down.flat(), running.down.flat());
+    assert.deepEqual(stale.up, stale.down);
   } finally {
     e.close();
   }
