@@ -3,18 +3,14 @@
  *
  * `deno task bundle` (no flags):
  *   1. bundles each cold entry of `COLD_ENTRIES` (`src/core/cold.ts`: config = YAML and
- *      zod, setup, server = server and web UI) on its own with `deno bundle --minify`,
- *      and rewrites esbuild's Node shim `createRequire(import.meta.url)` to a fixed
- *      file URL (inside a `data:` module `import.meta.url` is not a file URL and
- *      `createRequire` would throw);
- *   2. bundles `main.ts` (the hot CLI) the same way and replaces the one string
- *      literal `SPARKQ_EMBEDDED_COLD_MODULES` with a JSON map from each cold name to a
- *      `data:` URL of a loader module carrying its bundle gzipped (see `coldUrl`), so
- *      `dist/sparkq.js` is one self-contained file whose cold modules are unpacked
- *      and parsed only when a command needs them — except the modules of `SIDE_FILES`
- *      (the MCP server), written beside it as `dist/sparkq-<name>.js` and named in the
- *      map by that path, because every byte of dist/sparkq.js costs every command's
- *      start-up;
+ *      zod, setup, server = server and web UI, jsonschema, mcp) on its own with
+ *      `deno bundle --minify` into `dist/sparkq-<name>.js`;
+ *   2. bundles `main.ts` (the hot CLI) the same way into `dist/sparkq.js` and replaces the
+ *      one string literal `SPARKQ_EMBEDDED_COLD_MODULES` with a JSON map from each cold
+ *      name to its file beside the bundle. Every byte of `dist/sparkq.js` is read at each
+ *      start of every command, so the cold modules stay out of it: the hot commands
+ *      agents call all the time read about 120 KiB, and a command that needs a cold
+ *      module reads just that one file (with V8's code cache, like any module file);
  *   3. runs the result with `--no-config` from `/` (no deno.json, no node_modules):
  *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
  *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
@@ -25,14 +21,12 @@
  * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`.
  */
 
-import { COLD_ENTRIES, type ColdName, SIDE_FILES, sideFile } from "../src/core/cold.ts";
+import { COLD_ENTRIES, coldFile, type ColdName } from "../src/core/cold.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DIST = `${ROOT}/dist`;
 /** The string literal in `src/core/cold.ts` that step 2 replaces. */
 const MARKER = "SPARKQ_EMBEDDED_COLD_MODULES";
-/** What `createRequire` gets in a cold bundle: any absolute file URL will do. */
-const REQUIRE_BASE = "file:///sparkq-cold.js";
 /**
  * Child processes run `deno` from PATH, which is what `--allow-run=deno` allows
  * (setup.sh and .ci/run put a locally installed deno on PATH first).
@@ -84,22 +78,16 @@ function count(text: string, needle: string): number {
 }
 
 /**
- * Makes a cold bundle loadable from a `data:` URL (see the file comment). A cold bundle
- * may contain its own copy of `src/core/cold.ts` (marker unreplaced, source fallback
- * `new URL(…, import.meta.url)` never taken: the hot half has put the map on
- * `globalThis`); no other code in it may use `import.meta`.
+ * Checks a cold bundle: it may contain its own copy of `src/core/cold.ts` (marker
+ * unreplaced, source fallback never taken: the hot half has put the map on
+ * `globalThis`); no other code in it may use `import.meta`, so that it also runs from
+ * the compiled binary, where files next to a module are not there to read.
  */
-export function prepareCold(js: string, name = "cold"): string {
-  // esbuild gathers licence comments (`/*! … */`) at the end; the export list must be
-  // last (see exportsOf), so they move to the top.
-  const tail = js.match(/(?:\s*\/\*!(?:[^*]|\*(?!\/))*\*\/)+\s*$/);
-  if (tail) js = `${tail[0].trim()}\n${js.slice(0, tail.index)}`;
-  const out = js.replace(
-    /createRequire\(import\.meta\.url\)/g,
-    `createRequire(${JSON.stringify(REQUIRE_BASE)})`,
-  );
-  const allowed = count(out, `"${MARKER}"`) + count(out, `'${MARKER}'`);
-  const metas = count(out, "import.meta");
+export function checkCold(js: string, name = "cold"): string {
+  const allowed = count(js, `"${MARKER}"`) + count(js, `'${MARKER}'`);
+  // esbuild's Node shim for CommonJS dependencies; it works in a module file.
+  const shims = count(js, "createRequire(import.meta.url)");
+  const metas = count(js, "import.meta") - shims;
   if (metas !== allowed) {
     throw new BuildError(
       `the cold module '${name}' uses import.meta ${metas - allowed} time(s) besides ` +
@@ -107,52 +95,11 @@ export function prepareCold(js: string, name = "cold"): string {
         "(embed assets at build time)",
     );
   }
-  return out;
+  return js;
 }
 
-/** The names the cold bundle exports (esbuild ends it with `export{a as name,…};`). */
-export function exportsOf(cold: string): string[] {
-  const m = cold.match(/export\s*\{([^}]*)\}\s*;?\s*$/);
-  const names = (m?.[1] ?? "").split(",").map((part) => part.trim().split(/\s+as\s+/).pop()!)
-    .filter((n) => n);
-  if (!names.length || names.some((n) => !/^[A-Za-z_$][\w$]*$/.test(n))) {
-    throw new BuildError("cannot read the export list at the end of the cold bundle");
-  }
-  return names;
-}
-
-/**
- * The `data:` URL that replaces the marker: a small loader module holding the cold
- * bundle gzipped and base64-encoded, which unpacks it and imports it (again as a
- * `data:` URL) when first needed. Deno scans every byte of a module's source at
- * start-up, so the hot path pays for the length of this string: gzip makes it
- * about a quarter of the plain base64 bundle.
- */
-export async function coldUrl(cold: string): Promise<string> {
-  const gz = new Uint8Array(
-    await new Response(
-      new Blob([new TextEncoder().encode(cold)]).stream().pipeThrough(
-        new CompressionStream("gzip"),
-      ),
-    ).arrayBuffer(),
-  );
-  const names = exportsOf(cold);
-  const loader = `const z=atob(${JSON.stringify(base64(gz))}),u=new Uint8Array(z.length);` +
-    `for(let i=0;i<z.length;i++)u[i]=z.charCodeAt(i);` +
-    `const b=new Uint8Array(await new Response(new Blob([u]).stream()` +
-    `.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());let s="";` +
-    `for(let i=0;i<b.length;i+=32768)s+=String.fromCharCode(...b.subarray(i,i+32768));` +
-    `const m=await import("data:application/javascript;base64,"+btoa(s));` +
-    `export const{${names.join(",")}}=m;`;
-  return `data:application/javascript,${encodeURIComponent(loader)}`;
-}
-
-/** Puts the cold modules into the hot bundle in place of the marker literal. */
-export async function embed(
-  hot: string,
-  colds: Record<string, string>,
-  sides: Record<string, string> = {},
-): Promise<string> {
+/** Puts the map of cold module files into the hot bundle in place of the marker literal. */
+export function embed(hot: string, files: Record<string, string>): string {
   const n = count(hot, `"${MARKER}"`) + count(hot, `'${MARKER}'`);
   if (n !== 1) {
     throw new BuildError(
@@ -160,21 +107,10 @@ export async function embed(
         '(src/core/cold.ts must keep `const EMBEDDED: string = "' + MARKER + '";`)',
     );
   }
-  const table: Record<string, string> = {};
-  for (const [name, js] of Object.entries(colds)) table[name] = await coldUrl(js);
-  Object.assign(table, sides);
   return hot.replace(
     new RegExp(`(["'])${MARKER}\\1`),
-    () => JSON.stringify(JSON.stringify(table)),
+    () => JSON.stringify(JSON.stringify(files)),
   );
-}
-
-function base64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(bin);
 }
 
 /** The words of the `sparkq` task in deno.json: its permission flags, in order. */
@@ -286,43 +222,33 @@ function coldEntries(): [ColdName, string][] {
   ]);
 }
 
+const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
+
 async function buildBundle(): Promise<void> {
   await Deno.mkdir(DIST, { recursive: true });
-  const colds: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  const sizes: string[] = [];
   for (const [name, entry] of coldEntries()) {
-    const file = `${DIST}/sparkq-cold-${name}.js`;
-    colds[name] = prepareCold(await bundle(entry, file), name);
-    await Deno.remove(file);
-  }
-  // Side files (SIDE_FILES in src/core/cold.ts) are written beside the bundle.
-  const sides: Record<string, string> = {};
-  for (const name of SIDE_FILES) {
-    await Deno.writeTextFile(`${DIST}/${sideFile(name)}`, colds[name]);
-    sides[name] = sideFile(name);
+    const file = `${DIST}/${coldFile(name).slice(2)}`;
+    const js = checkCold(await bundle(entry, file), name);
+    await Deno.writeTextFile(file, js);
+    files[name] = coldFile(name);
+    sizes.push(`${coldFile(name).slice(2)} ${kb(new TextEncoder().encode(js).length)}`);
   }
   const hotFile = `${DIST}/sparkq-hot.js`;
   const hot = await bundle("main.ts", hotFile);
   const out = `${DIST}/sparkq.js`;
   const tmp = `${out}.tmp`;
-  const embedded = Object.fromEntries(
-    Object.entries(colds).filter(([name]) => !(SIDE_FILES as readonly string[]).includes(name)),
-  );
-  await Deno.writeTextFile(tmp, await embed(hot, embedded, sides));
+  await Deno.writeTextFile(tmp, embed(hot, files));
   await verify(tmp);
   await Deno.rename(tmp, out);
   await Deno.remove(hotFile);
   const launcher = `${ROOT}/sparkq`;
   await Deno.writeTextFile(launcher, launcherScript(await taskFlags()), { mode: 0o755 });
   await Deno.chmod(launcher, 0o755);
-  const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
-  const sizes = Object.entries(colds).map(([name, js]) =>
-    `${name} ${kb(new TextEncoder().encode(js).length)}` +
-    (sides[name] ? ` (beside it: dist/${sides[name].slice(2)})` : "")
-  );
   console.log(
-    `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}; cold modules embedded: ${
-      sizes.join(", ")
-    }) and the launcher ./sparkq`,
+    `Built dist/sparkq.js (${kb((await Deno.stat(out)).size)}) and the launcher ./sparkq; ` +
+      `cold modules beside it: ${sizes.join(", ")}`,
   );
 }
 

@@ -1,18 +1,16 @@
 /**
  * Cold modules: code that only some commands need (YAML and zod for sparkq.yml, the
- * setup dialogue, the server and web UI) is reached through `loadCold(name)`, so the
- * commands agents call all the time never load it.
+ * setup dialogue, the server and web UI, the JSON Schema validator, the MCP server) is
+ * reached through `loadCold(name)`, so the commands agents call all the time never load
+ * it.
  *
- * Under `deno run main.ts` a cold module is its source entry file below. In the
- * single-file bundle, `scripts/build.ts` bundles each entry on its own and replaces
- * the `EMBEDDED` literal with a JSON map from name to a `data:` URL of that bundle.
- * A cold bundle carries its own copy of this file (with the literal unreplaced), so the
- * map is kept on `globalThis` under a registered symbol where every copy finds it.
- *
- * Every byte of dist/sparkq.js is read at each start of every command, so a module
- * listed in `SIDE_FILES` is not embedded: the build writes it next to the bundle as
- * `dist/sparkq-<name>.js` and the map names that file (the MCP SDK alone is as big as
- * all the other cold modules together).
+ * Under `deno run main.ts` (and in the compiled binary) a cold module is its source
+ * entry file below. For the launcher, `scripts/build.ts` bundles each entry on its own
+ * into `dist/sparkq-<name>.js` beside `dist/sparkq.js`, and replaces the `EMBEDDED`
+ * literal with a JSON map from name to that file. A cold bundle carries its own copy of
+ * this file (with the literal unreplaced), so the map is kept on `globalThis` under a
+ * registered symbol where every copy finds it. Every byte of `dist/sparkq.js` is read at
+ * each start of every command: that is why no cold module is inside it.
  */
 /** The cold entry points, relative to this file. `scripts/build.ts` bundles each. */
 export const COLD_ENTRIES = {
@@ -26,15 +24,8 @@ export const COLD_ENTRIES = {
 /** A cold module's name. */
 export type ColdName = keyof typeof COLD_ENTRIES;
 
-/**
- * Cold modules the bundle keeps in files of their own beside dist/sparkq.js: the MCP
- * server, and the JSON Schema validator (needed only where a tool declares payload
- * rules, so no other start pays for reading it).
- */
-export const SIDE_FILES: readonly ColdName[] = ["mcp", "jsonschema"];
-
-/** Where a module of `SIDE_FILES` lives, relative to dist/sparkq.js. */
-export function sideFile(name: ColdName): string {
+/** The file of a cold module's bundle, relative to dist/sparkq.js. */
+export function coldFile(name: ColdName): string {
   return `./sparkq-${name}.js`;
 }
 
@@ -62,11 +53,9 @@ export function loadCold<T>(name: ColdName): Promise<T> {
 function embeddedUrl(name: ColdName): string | undefined {
   const g = globalThis as unknown as Record<symbol, Record<string, string> | undefined>;
   if (!g[TABLE] && EMBEDDED.startsWith("{")) {
-    // Only the main bundle's copy gets here: side files resolve against the bundle.
+    // Only the main bundle's copy gets here: the files resolve against the bundle.
     const table: Record<string, string> = JSON.parse(EMBEDDED);
-    for (const [k, v] of Object.entries(table)) {
-      if (!v.startsWith("data:")) table[k] = new URL(v, HERE).href;
-    }
+    for (const [k, v] of Object.entries(table)) table[k] = new URL(v, HERE).href;
     g[TABLE] = table;
   }
   return g[TABLE]?.[name];
