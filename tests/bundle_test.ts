@@ -128,7 +128,7 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
     const streams = JSON.parse(await ok(DENO, [...direct, "stream", "list", "--json"], sq, env));
     assert.equal(streams[0].counts.queued, 1);
 
-    // An edited sparkq.yml is re-parsed by a hot command through the embedded cold half.
+    // An edited sparkq.yml is re-parsed by a hot command through the config cold module beside the bundle.
     const yml = `${sq}/sparkq.yml`;
     await Deno.writeTextFile(
       yml,
