@@ -5,6 +5,7 @@
  */
 import { finishedPerHour, medianDurationPerTool, type ToolMedian } from "../storage/activity.ts";
 import { type EngineContext, nowMs } from "./context.ts";
+import { requireStream } from "./streams.ts";
 
 /** How many hours the charts cover. */
 export const ACTIVITY_HOURS = 24;
@@ -29,8 +30,12 @@ export interface Activity {
 
 const HOUR_MS = 3_600_000;
 
-/** The charts' data for the last `ACTIVITY_HOURS` hours (whole UTC hours). */
-export function activity(ctx: EngineContext): Activity {
+/**
+ * The charts' data for the last `ACTIVITY_HOURS` hours (whole UTC hours), of all
+ * streams or of one (not-found error for an unknown one).
+ */
+export function activity(ctx: EngineContext, filter: { stream?: string } = {}): Activity {
+  const streamId = filter.stream ? requireStream(ctx, filter.stream).id : undefined;
   const firstHour = Math.floor(nowMs(ctx) / HOUR_MS) * HOUR_MS - (ACTIVITY_HOURS - 1) * HOUR_MS;
   const since = new Date(firstHour).toISOString();
   const hours: HourBar[] = [];
@@ -41,12 +46,12 @@ export function activity(ctx: EngineContext): Activity {
     hours.push(bar);
     byKey.set(start.slice(0, 13), bar);
   }
-  for (const r of finishedPerHour(ctx.db, since)) {
+  for (const r of finishedPerHour(ctx.db, since, streamId)) {
     const bar = byKey.get(r.hour);
     if (!bar) continue; // finished "in the future" (a clock set back): not charted
     if (r.status === "succeeded") bar.succeeded += r.n;
     else if (r.auto_failed) bar.auto_failed += r.n;
     else bar.failed += r.n;
   }
-  return { hours, tools: medianDurationPerTool(ctx.db, since) };
+  return { hours, tools: medianDurationPerTool(ctx.db, since, streamId) };
 }

@@ -2,7 +2,8 @@
  * Reads for the dashboard's charts (SPEC §12.3): tasks finished per hour by outcome and
  * the median duration per tool, over a finished-at range. Both are ranges of the partial
  * index `idx_tasks_finished` (finished_at, status, auto_failed, tool_name, started_at),
- * so they read only the window's index entries, never the table, whatever its size.
+ * so they read only the window's index entries (and, for one stream, those rows), never
+ * the whole table, whatever its size.
  */
 import type { Db } from "./db.ts";
 
@@ -15,14 +16,22 @@ export interface HourCount {
   n: number;
 }
 
-/** Tasks finished at or after `since` (ISO time), counted per UTC hour and outcome. */
-export function finishedPerHour(db: Db, since: string): HourCount[] {
+/** A stream condition: none, or one that reads the task row (`stream_id` is not in the index). */
+const inStream = (streamId?: string) => streamId === undefined ? "" : "AND stream_id = ?";
+const streamParam = (streamId?: string) => streamId === undefined ? [] : [streamId];
+
+/**
+ * Tasks finished at or after `since` (ISO time), counted per UTC hour and outcome; of
+ * one stream when `streamId` is given.
+ */
+export function finishedPerHour(db: Db, since: string, streamId?: string): HourCount[] {
   return db.all<HourCount>(
     `SELECT substr(finished_at, 1, 13) AS hour, status, auto_failed, COUNT(*) AS n
      FROM tasks INDEXED BY idx_tasks_finished
-     WHERE finished_at >= ? AND status IN ('succeeded', 'failed')
+     WHERE finished_at >= ? AND status IN ('succeeded', 'failed') ${inStream(streamId)}
      GROUP BY hour, status, auto_failed ORDER BY hour`,
     since,
+    ...streamParam(streamId),
   ).map((r) => ({ ...r, auto_failed: Number(r.auto_failed), n: Number(r.n) }));
 }
 
@@ -38,15 +47,16 @@ export interface ToolMedian {
 /**
  * Median time from claim to report per tool, over the tasks that finished at or after
  * `since` with a report of their own (succeeded, or failed by the worker; auto-failed
- * tasks and never-claimed ones are left out). Tools in name order.
+ * tasks and never-claimed ones are left out); of one stream when `streamId` is given.
+ * Tools in name order.
  */
-export function medianDurationPerTool(db: Db, since: string): ToolMedian[] {
+export function medianDurationPerTool(db: Db, since: string, streamId?: string): ToolMedian[] {
   return db.all<ToolMedian>(
     `WITH d AS (
        SELECT tool_name, unixepoch(finished_at, 'subsec') - unixepoch(started_at, 'subsec') AS s
        FROM tasks INDEXED BY idx_tasks_finished
        WHERE finished_at >= ? AND started_at IS NOT NULL AND auto_failed = 0
-         AND status IN ('succeeded', 'failed')
+         AND status IN ('succeeded', 'failed') ${inStream(streamId)}
      ), r AS (
        SELECT tool_name, s, row_number() OVER (PARTITION BY tool_name ORDER BY s) AS i,
          COUNT(*) OVER (PARTITION BY tool_name) AS n
@@ -56,5 +66,6 @@ export function medianDurationPerTool(db: Db, since: string): ToolMedian[] {
      WHERE i IN ((n + 1) / 2, (n + 2) / 2)
      GROUP BY tool_name ORDER BY tool_name`,
     since,
+    ...streamParam(streamId),
   ).map((r) => ({ ...r, median_s: Number(r.median_s), n: Number(r.n) }));
 }

@@ -109,7 +109,7 @@ export function uiRoutes(s: ServerContext): Hono {
           running: list("running", 8),
           succeeded: list("succeeded", 6),
           failed: list("failed", 6),
-          activity: activity(ctx()),
+          activity: activity(ctx(), { stream }),
         }}
       />,
     );

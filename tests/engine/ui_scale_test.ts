@@ -264,13 +264,19 @@ Deno.test("engine: requeueFailed copies each failed task of the stream once, ski
 });
 
 Deno.test("engine: activity counts the last 24 hours per hour by outcome and the median run time per tool", async () => {
-  const e = testEngine();
+  const e = testEngine(["main", "other"]);
   try {
     const H = 3_600_000;
-    const run = async (tool: string, startMs: number, seconds: number, ok: boolean) => {
+    const run = async (
+      tool: string,
+      startMs: number,
+      seconds: number,
+      ok: boolean,
+      stream = "main",
+    ) => {
       e.at(startMs);
-      const t = await enqueue(e, { stream: "main", tool, payload: {} });
-      claim(e, "main");
+      const t = await enqueue(e, { stream, tool, payload: {} });
+      claim(e, stream);
       e.at(startMs + seconds * S);
       if (ok) complete(e, t.id, { result: { summary: "ok" } });
       else fail(e, t.id, { error: "no" });
@@ -282,6 +288,7 @@ Deno.test("engine: activity counts the last 24 hours per hour by outcome and the
     await run("llm-haiku", 2 * H, 10, true);
     await run("llm-haiku", 2 * H, 20, true);
     e.at(5 * H + 10 * S);
+    const mainOnly = activity(e, { stream: "main" });
     const a = activity(e);
     assert.equal(a.hours.length, 24);
     const at = (ms: number) => a.hours.find((h) => h.start === new Date(T0 + ms).toISOString())!;
@@ -297,6 +304,18 @@ Deno.test("engine: activity counts the last 24 hours per hour by outcome and the
       { tool_name: "llm-haiku", median_s: 15, n: 2 },
       { tool_name: "run-bash", median_s: 4, n: 3 },
     ]);
+    // One stream's charts: a task of another stream counts only in the whole picture.
+    await run("run-bash", 4 * H, 60, true, "other");
+    e.at(5 * H + 10 * S);
+    assert.deepEqual(activity(e, { stream: "main" }), mainOnly);
+    assert.deepEqual(activity(e, { stream: "other" }).tools, [
+      { tool_name: "run-bash", median_s: 60, n: 1 },
+    ]);
+    assert.equal(activity(e).hours.reduce((n, h) => n + h.succeeded, 0), 5);
+    assert.throws(
+      () => activity(e, { stream: "nope" }),
+      (x: unknown) => isSparkqError(x) && x.code === "not_found",
+    );
   } finally {
     e.close();
   }

@@ -16,7 +16,7 @@ export interface DashboardData {
   running: TaskListItem[];
   succeeded: TaskListItem[];
   failed: TaskListItem[];
-  /** The charts' data (all streams). */
+  /** The charts' data (of the stream, when filtered). */
   activity: Activity;
 }
 
