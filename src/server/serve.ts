@@ -75,8 +75,8 @@ export function startServer(
     url: `http://127.0.0.1:${port}`,
     ctx: s,
     async close() {
-      stopUpkeep();
       closing.abort();
+      stopUpkeep();
       feed.close();
       await server.shutdown();
     },
