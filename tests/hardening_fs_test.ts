@@ -364,7 +364,10 @@ Deno.test("setup writes where it runs, never through the launcher's fallback to 
     Deno.mkdirSync(elsewhere);
     Deno.mkdirSync(`${base}/tmp`, { mode: 0o700 });
     Deno.copyFileSync(launcher, `${sq}/sparkq`);
-    Deno.copyFileSync(launcher.replace(/sparkq$/, "dist/sparkq.js"), `${sq}/dist/sparkq.js`);
+    const dist = launcher.replace(/sparkq$/, "dist");
+    for (const e of Deno.readDirSync(dist)) {
+      Deno.copyFileSync(`${dist}/${e.name}`, `${sq}/dist/${e.name}`);
+    }
     const L = `${sq}/sparkq`;
     const at = (cwd: string, args: string[]) =>
       new Deno.Command("sh", {
