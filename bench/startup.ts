@@ -5,7 +5,8 @@
  * load from other processes hits all of them alike; the figures are medians.
  *
  * Measured on a temp project in /tmp: the launcher `./sparkq` for `session list`,
- * `enqueue`, `peek`, `claim`, `complete` (of the task just claimed) and `tasks`;
+ * `enqueue`, `peek`, `claim`, `heartbeat` and `complete` (of the task just claimed) and
+ * `tasks`;
  * `deno run --no-config` of dist/sparkq.js; and `deno task sparkq`. The bundle is
  * rebuilt first. Results go to the `## Start-up` section of BENCHMARKS.md (`--dry`:
  * print only). `--runs N` (default 40, at least 30), `--warmup N` (default 5).
@@ -166,6 +167,12 @@ async function main(): Promise<void> {
         times: [],
       },
       {
+        name: "./sparkq heartbeat",
+        launcher: true,
+        run: (round) => sq(["heartbeat", round.claimed ?? "missing"]),
+        times: [],
+      },
+      {
         name: "./sparkq complete",
         launcher: true,
         run: (round) =>
@@ -229,9 +236,9 @@ async function main(): Promise<void> {
 Whole-process wall time, median of ${RUNS} interleaved rounds after ${WARMUP} warm-up
 rounds, measured by \`deno task bench\` (bench/startup.ts) on ${date}; machine: ${machine}.
 The floor is \`deno run --no-config --no-lock\` of an empty script, measured in the same run;
-ratios are what to compare across machines. \`enqueue\`/\`peek\`/\`claim\`/\`complete\`
-work on one stream of a temp project: each round enqueues a task, peeks it, claims it and
-completes it.
+ratios are what to compare across machines. \`enqueue\`/\`peek\`/\`claim\`/\`heartbeat\`/
+\`complete\` work on one stream of a temp project: each round enqueues a task, peeks it,
+claims it, sends a heartbeat for it and completes it.
 
 ${table}
 

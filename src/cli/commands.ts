@@ -8,15 +8,21 @@
 import { loadCold } from "../core/cold.ts";
 import type * as SetupCold from "../commands/setup.ts";
 import type * as ServerCold from "../commands/server_cold.ts";
+import type * as RareCold from "../commands/rare_cold.ts";
 import type { Invocation } from "./spec.ts";
 import type { CommandName, Handler, Inv } from "./table.ts";
 
 export { COMMANDS } from "./table.ts";
 
+/** The commands that are not on an agent's hot path: one cold module beside the bundle. */
+function rare(): Promise<typeof RareCold> {
+  return loadCold<typeof RareCold>("rare");
+}
+
 /** The lazy loader of every command's handler. */
 export const LOADERS: { [N in CommandName]: () => Promise<Handler<N>> } = {
   setup: () => loadCold<typeof SetupCold>("setup").then((m) => m.setup),
-  status: () => import("../commands/status.ts").then((m) => m.status),
+  status: () => rare().then((m) => m.status),
   reload: () => import("../commands/reload.ts").then((m) => m.reload),
   "session create": () => import("../commands/session.ts").then((m) => m.sessionCreate),
   "session list": () => import("../commands/session.ts").then((m) => m.sessionList),
@@ -34,16 +40,16 @@ export const LOADERS: { [N in CommandName]: () => Promise<Handler<N>> } = {
   task: () => import("../commands/task.ts").then((m) => m.task),
   requeue: () => import("../commands/requeue.ts").then((m) => m.requeue),
   purge: () => import("../commands/purge.ts").then((m) => m.purge),
-  report: () => import("../commands/report.ts").then((m) => m.report),
-  follow: () => import("../commands/follow.ts").then((m) => m.follow),
+  report: () => rare().then((m) => m.report),
+  follow: () => rare().then((m) => m.follow),
   tools: () => import("../commands/tools.ts").then((m) => m.tools),
   scripts: () => loadCold<typeof ServerCold>("server").then((m) => m.scripts),
   run: () => loadCold<typeof ServerCold>("server").then((m) => m.run),
-  stop: () => import("../commands/stop.ts").then((m) => m.stop),
-  watch: () => import("../commands/watch.ts").then((m) => m.watch),
+  stop: () => rare().then((m) => m.stop),
+  watch: () => rare().then((m) => m.watch),
   wait: () => import("../commands/wait.ts").then((m) => m.wait),
   mcp: () => import("../commands/mcp.ts").then((m) => m.mcp),
-  completions: () => import("../commands/completions.ts").then((m) => m.completions),
+  completions: () => rare().then((m) => m.completions),
 };
 
 /** Loads and runs the handler of a parsed invocation; returns its exit code. */

@@ -19,6 +19,7 @@ export const COLD_ENTRIES = {
   server: "../commands/server_cold.ts",
   jsonschema: "./json_schema.ts",
   mcp: "../mcp/mod.ts",
+  rare: "../commands/rare_cold.ts",
 } as const;
 
 /** A cold module's name. */
