@@ -12,13 +12,20 @@ import { escapeControls } from "../core/escape.ts";
 
 const encoder = new TextEncoder();
 
-/** Stands for "ESC [" of SparkQ's own colour codes until the text is escaped. */
-const MARK = `\u{F8FF}${crypto.randomUUID().slice(0, 8)}\u{F8FF}`;
+/**
+ * Stands for "ESC [" of SparkQ's own colour codes until the text is escaped. Made on
+ * the first colour painted (a terminal only): piped output, what agents read, never
+ * pays for the random ID at start-up. Until then no text can hold a colour.
+ */
+let mark: string | undefined;
+function colourMark(): string {
+  return mark ??= `\u{F8FF}${crypto.randomUUID().slice(0, 8)}\u{F8FF}`;
+}
 
 /** Human text as the terminal gets it: escapes shown, then SparkQ's colours applied. */
 function forTerminal(text: string): string {
   const safe = escapeControls(text);
-  return safe.includes(MARK) ? safe.split(MARK).join("\x1b[") : safe;
+  return mark !== undefined && safe.includes(mark) ? safe.split(mark).join("\x1b[") : safe;
 }
 
 /**
@@ -89,7 +96,11 @@ export function useColor(): boolean {
 }
 
 function paint(code: string): (s: string) => string {
-  return (s) => useColor() ? `${MARK}${code}m${s}${MARK}0m` : s;
+  return (s) => {
+    if (!useColor()) return s;
+    const m = colourMark();
+    return `${m}${code}m${s}${m}0m`;
+  };
 }
 /** Colour helpers; plain text when colour is off. */
 export const c = {
@@ -102,9 +113,11 @@ export const c = {
   cyan: paint("36"),
 };
 
-const COLOUR = new RegExp(`${MARK}[0-9;]*m`, "g");
+let colour: RegExp | undefined;
 function width(s: string): number {
-  return s.replace(COLOUR, "").length;
+  if (mark === undefined) return s.length;
+  colour ??= new RegExp(`${mark}[0-9;]*m`, "g");
+  return s.replace(colour, "").length;
 }
 
 /**
