@@ -9,6 +9,7 @@ import { duration, shortTime } from "../../core/format.ts";
 import type { Report, ReportStream, ReportTask } from "../../engine/report.ts";
 import { hourlyChart, toolChart } from "./charts.ts";
 import { escapeHtml as h } from "./escape_html.ts";
+import REPORT_STYLES from "./report.css" with { type: "text" };
 import {
   countsLine,
   coverage,
@@ -20,47 +21,8 @@ import {
   when,
 } from "./words.ts";
 
-/** The report's stylesheet: light, and dark when the system prefers it. Scoped to `.sq-report`. */
-export const REPORT_CSS = `
-.sq-report{--bg:#f6f7fb;--card:#fff;--text:#1c2030;--muted:#5f6679;--line:#e3e6ef;--ok:#1f9d55;
---fail:#d93a3a;--run:#2477c9;--queue:#8a8fa3;--accent:#5b4ee6;--code:#f1f2f7;
-font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);background:var(--bg)}
-@media (prefers-color-scheme:dark){.sq-report{--bg:#12141c;--card:#1b1e29;--text:#e6e8f0;--muted:#9aa1b5;
---line:#2c3040;--ok:#3ecf7a;--fail:#ff6b6b;--run:#5aa9ff;--queue:#8a8fa3;--accent:#9b91ff;--code:#23273a}}
-.sq-report *{box-sizing:border-box}
-.sq-report h1{font-size:24px;margin:0 0 4px}.sq-report h2{font-size:18px;margin:28px 0 10px}
-.sq-report h3{font-size:15px;margin:0 0 6px}
-.sq-report h1,.sq-report h2,.sq-report h3{text-transform:none;letter-spacing:normal;color:var(--text)}
-.sq-report .muted{color:var(--muted)}.sq-report .small{font-size:12px}
-.sq-report .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:10px 0}
-.sq-report .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
-.sq-report .tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 14px;min-width:110px}
-.sq-report .tile b{display:block;font-size:22px}.sq-report .tile span{color:var(--muted);font-size:12px}
-.sq-report .tile.ok b{color:var(--ok)}.sq-report .tile.fail b{color:var(--fail)}
-.sq-report .tile.run b{color:var(--run)}.sq-report .tile.queue b{color:var(--queue)}
-.sq-report .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:10px}
-.sq-report .chart{width:100%;height:auto;display:block}
-.sq-report .c-ok{fill:var(--ok)}.sq-report .c-fail{fill:var(--fail)}.sq-report .c-bar{fill:var(--accent)}
-.sq-report .c-axis{stroke:var(--line);stroke-width:1}.sq-report .c-label{fill:var(--muted);font-size:13px}
-.sq-report pre{background:var(--code);border-radius:6px;padding:8px 10px;margin:6px 0;overflow:auto;
-max-height:320px;white-space:pre-wrap;word-break:break-word;font:12px/1.45 ui-monospace,Menlo,Consolas,monospace}
-.sq-report code,.sq-report .id{font:12px ui-monospace,Menlo,Consolas,monospace}
-.sq-report a{color:var(--accent)}
-.sq-report .failure{border-left:4px solid var(--fail)}
-.sq-report .pill{display:inline-block;border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;
-border:1px solid currentColor;white-space:nowrap}
-.sq-report .s-succeeded{color:var(--ok)}.sq-report .s-failed,.sq-report .s-auto-failed{color:var(--fail)}
-.sq-report .s-running{color:var(--run)}.sq-report .s-queued{color:var(--queue)}
-.sq-report table{width:100%;border-collapse:collapse;background:var(--card)}
-.sq-report th,.sq-report td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-.sq-report th{font-size:12px;color:var(--muted);font-weight:600}
-.sq-report td.num{text-align:right}.sq-report td:not(:last-child){white-space:nowrap}
-.sq-report .outcome{white-space:pre-wrap;word-break:break-word}
-.sq-report .late{border:1px dashed var(--fail);border-radius:6px;padding:6px 10px;margin:6px 0}
-.sq-report ul.notes{margin:4px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
-.sq-report details summary{cursor:pointer;color:var(--muted)}
-.sq-report .table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:10px}
-`;
+/** The report's stylesheet (report.css): light, and dark when the system prefers it. */
+export const REPORT_CSS: string = REPORT_STYLES;
 
 /** How a task's ID links (the web UI links to its task page; the file to its row). */
 export interface ReportLinks {
