@@ -226,6 +226,13 @@ const kb = (n: number) => `${Math.round(n / 1024)} KiB`;
 
 async function buildBundle(): Promise<void> {
   await Deno.mkdir(DIST, { recursive: true });
+  // A cold module that no longer exists leaves no stale file behind in dist/.
+  const current = new Set(Object.keys(COLD_ENTRIES).map((n) => coldFile(n as ColdName).slice(2)));
+  for (const e of Deno.readDirSync(DIST)) {
+    if (/^sparkq-.*\.js$/.test(e.name) && !current.has(e.name)) {
+      Deno.removeSync(`${DIST}/${e.name}`);
+    }
+  }
   const files: Record<string, string> = {};
   const sizes: string[] = [];
   for (const [name, entry] of coldEntries()) {
