@@ -11,45 +11,33 @@ import assert from "node:assert/strict";
 import {
   assertRefused,
   bash,
-  DENO,
   freshLauncher,
   outsideDir,
   sparkq,
-  sparkqCommand,
   type TempProject,
   tempProject,
 } from "./helpers.ts";
+import { isAlive, run, spawn, spawnSparkq } from "./support/process.ts";
 import { api, startServer } from "./server_helpers.ts";
 import { exists, until } from "./fixtures/worker_lib.ts";
 
 const NOBODY = 65534;
 const isRoot = Deno.uid() === 0;
-const hasSetpriv = await new Deno.Command("setpriv", { args: ["--version"] }).output()
-  .then((o) => o.success, () => false);
+const hasSetpriv = await run("setpriv", ["--version"]).then((r) => r.code === 0, () => false);
 /** The second-user attacks need root (to switch user) and setpriv, as in CI. */
 const secondUser = { ignore: !(isRoot && hasSetpriv) };
 
 /** Runs a shell script as uid/gid 65534 with no supplementary groups. */
 async function asNobody(script: string): Promise<void> {
-  const out = await new Deno.Command("setpriv", {
-    args: [
-      `--reuid=${NOBODY}`,
-      `--regid=${NOBODY}`,
-      "--clear-groups",
-      "sh",
-      "-c",
-      script,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, `as uid ${NOBODY}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-/** True while a process lives (signal 0). */
-async function alive(pid: number): Promise<boolean> {
-  return (await new Deno.Command("kill", { args: ["-0", String(pid)], stderr: "null" }).output())
-    .success;
+  const r = await run("setpriv", [
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    "--clear-groups",
+    "sh",
+    "-c",
+    script,
+  ]);
+  assert.ok(r.code === 0, `as uid ${NOBODY}: ${r.stderr}`);
 }
 
 /** A fresh stream name (watcher files in the shared default dir must not collide). */
@@ -77,7 +65,7 @@ for (const [via, launcherOf] of VIAS) {
   }, async () => {
     const stream = uniqueName("rt");
     const p = await project(await launcherOf(), [stream]);
-    const victim = new Deno.Command("sleep", { args: ["300"] }).spawn();
+    const victim = spawn("sleep", ["300"]);
     const planted = `/tmp/sparkq-${stream}.lock`;
     const defaults = { env: { SPARKQ_TMPDIR: "" } }; // the default dir: /tmp/sparkq-<uid>
     try {
@@ -86,7 +74,7 @@ for (const [via, launcherOf] of VIAS) {
       const r = await p.run(["stop", "--stream", stream], defaults);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`No watcher is running for stream '${stream}'`));
-      assert.ok(await alive(victim.pid), "the victim process was not signalled");
+      assert.ok(await isAlive(victim.pid), "the victim process was not signalled");
 
       // The default dir is private: 0700 and ours, and the lock would go there.
       const paths = JSON.parse(await p.ok(["watch", stream, "--paths"], defaults));
@@ -101,10 +89,7 @@ for (const [via, launcherOf] of VIAS) {
       assert.equal(info.mode! & 0o777, 0o700);
       assert.equal(info.uid, Deno.uid());
     } finally {
-      try {
-        victim.kill("SIGKILL");
-      } catch { /* already gone: killed by the attack the test checks for */ }
-      await victim.status;
+      await victim.stop("SIGKILL"); // (if still running: the attack may have killed it)
       await bash('rm -f -- "$1"', planted);
       await p.cleanup();
     }
@@ -112,7 +97,7 @@ for (const [via, launcherOf] of VIAS) {
 
   Deno.test(`stop (${via}): a lock naming a live process that is not SparkQ's is refused, not signalled`, async () => {
     const p = await project(await launcherOf(), ["st1"]);
-    const victim = new Deno.Command("sleep", { args: ["300"] }).spawn();
+    const victim = spawn("sleep", ["300"]);
     const lock = `${p.dir}/tmp/sparkq-st1.lock`;
     try {
       // A reused PID, or a lock written by anything else of ours: the watcher's lock ...
@@ -125,32 +110,28 @@ for (const [via, launcherOf] of VIAS) {
         ),
       );
       assert.match(r.stderr, /remove .*sparkq-st1\.lock/);
-      assert.ok(await alive(victim.pid), "not signalled");
+      assert.ok(await isAlive(victim.pid), "not signalled");
       assert.equal(Deno.readTextFileSync(lock).split("\n")[0], String(victim.pid), "lock kept");
 
       // ... and the server's lockfile: `stop` (everything) refuses both.
       Deno.writeTextFileSync(`${p.dir}/sparkq.lock`, `${victim.pid}\n`);
       r = await assertRefused(p, ["stop"], /is not a SparkQ server \('sparkq run'\)/);
       assert.match(r.stderr, /not the SparkQ watcher of stream 'st1'/);
-      assert.ok(await alive(victim.pid), "not signalled");
+      assert.ok(await isAlive(victim.pid), "not signalled");
 
       // A real watcher is still stopped (verified through ps).
       Deno.removeSync(lock);
       Deno.removeSync(`${p.dir}/sparkq.lock`);
-      const how = sparkqCommand(["watch", "st1"], {
+      const w = spawnSparkq(["watch", "st1"], {
         cwd: p.dir,
         env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
         launcher: p.launcher,
       });
-      const w = new Deno.Command(how.cmd, { ...how, stdout: "null", stderr: "null" }).spawn();
       await until(() => exists(lock), "the watcher's lock");
       assert.match(await p.ok(["stop", "--stream", "st1"]), /Stopped the watcher of stream 'st1'/);
-      assert.equal((await w.status).code, 0);
+      assert.equal(await w.status(), 0);
     } finally {
-      try {
-        victim.kill("SIGKILL");
-      } catch { /* already gone: killed by the attack the test checks for */ }
-      await victim.status;
+      await victim.stop("SIGKILL"); // (if still running: the attack may have killed it)
       await p.cleanup();
     }
   });
@@ -370,18 +351,9 @@ Deno.test("setup writes where it runs, never through the launcher's fallback to 
     }
     const L = `${sq}/sparkq`;
     const at = (cwd: string, args: string[]) =>
-      new Deno.Command("sh", {
-        args: [L, ...args],
-        cwd,
-        env: {
-          ...env,
-          NO_COLOR: "1",
-          PATH: `${DENO.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-        },
-        stdin: "null",
-      }).output().then((o) => ({
-        code: o.code,
-        out: new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr),
+      sparkq(args, { cwd, env, launcher: L }).then((r) => ({
+        code: r.code,
+        out: r.stdout + r.stderr,
       }));
     {
       let r = await at(sq, ["setup", "--yes", "--name", "home-project"]);

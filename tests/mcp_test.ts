@@ -16,6 +16,7 @@ import {
   type TempProject,
   tempProject,
 } from "./helpers.ts";
+import { spawnPiped } from "./support/process.ts";
 import { rawHttp, startServer } from "./server_helpers.ts";
 import { call, type Client, httpClient, ok, refused, stdioClient } from "./mcp_helpers.ts";
 
@@ -95,35 +96,42 @@ Deno.test("mcp: tools and resources are listed; tools/list stays under 8 KiB", a
   }
 });
 
+/**
+ * `sparkq mcp --stream st1` of project `p` spoken to by hand, without the SDK: started
+ * with its pipes left to the test, initialized (request id 1, then the notification).
+ * `send` writes one JSON-RPC message; `w` is the stdin writer, to close.
+ */
+async function rawMcp(p: TempProject): Promise<{
+  child: Deno.ChildProcess;
+  w: WritableStreamDefaultWriter<Uint8Array>;
+  send(m: unknown): Promise<void>;
+}> {
+  const how = sparkqCommand(["mcp", "--stream", "st1"], {
+    cwd: p.dir,
+    launcher: p.launcher,
+    env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
+  });
+  const child = spawnPiped(how.cmd, how.args, { cwd: how.cwd, env: how.env });
+  const w = child.stdin.getWriter();
+  const send = (m: unknown) => w.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
+  await send({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  });
+  await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  return { child, w, send };
+}
+
 Deno.test("mcp: stdout carries the protocol alone; the server ends when stdin closes", async () => {
   const p = await project();
   try {
-    const how = sparkqCommand(["mcp", "--stream", "st1"], {
-      cwd: p.dir,
-      launcher: p.launcher,
-      env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
-    });
-    const child = new Deno.Command(how.cmd, {
-      args: how.args,
-      cwd: how.cwd,
-      env: how.env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = child.stdin.getWriter();
-    const send = (m: unknown) => w.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
-    await send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    });
-    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    const { child, w, send } = await rawMcp(p);
     await send({
       jsonrpc: "2.0",
       id: 2,
@@ -153,32 +161,7 @@ Deno.test("mcp: stdout carries the protocol alone; the server ends when stdin cl
 Deno.test("mcp: a client that goes away during a waiting claim ends the server quietly", async () => {
   const p = await project();
   try {
-    const how = sparkqCommand(["mcp", "--stream", "st1"], {
-      cwd: p.dir,
-      launcher: p.launcher,
-      env: { SPARKQ_TMPDIR: `${p.dir}/tmp` },
-    });
-    const child = new Deno.Command(how.cmd, {
-      args: how.args,
-      cwd: how.cwd,
-      env: how.env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = child.stdin.getWriter();
-    const send = (m: unknown) => w.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
-    await send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    });
-    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    const { child, w, send } = await rawMcp(p);
     await send({
       jsonrpc: "2.0",
       id: 2,

@@ -3,6 +3,7 @@
  *
  * - `run(cmd, args)` runs any program to its end; `shell(script)` runs `sh -c` (or bash);
  * - `spawn(cmd, args)` starts one in the background and collects its output;
+ *   `spawnPiped` starts one with its pipes left to the caller; `isAlive(pid)` checks one;
  * - `sparkqCommand` says how to start SparkQ — `deno run main.ts` with the `sparkq`
  *   task's flags, as `deno task sparkq` does, or a built launcher, on a pipe or a
  *   pseudo-terminal — and `sparkq`, `spawnSparkq` and `sparkqOnTerminal` run it that
@@ -85,6 +86,11 @@ export function shell(
   opts: ProcessOptions & { shell?: "sh" | "bash" } = {},
 ): Promise<RunResult> {
   return run(opts.shell ?? "sh", ["-c", script, "sh", ...args], opts);
+}
+
+/** True while process `pid` lives (`kill -0`: it exists and may be signalled). */
+export async function isAlive(pid: number): Promise<boolean> {
+  return (await run("kill", ["-0", String(pid)])).code === 0;
 }
 
 /** A process running in the background. */
@@ -175,6 +181,18 @@ export function spawn(cmd: string, args: string[], opts: ProcessOptions = {}): S
       await keys.write(new TextEncoder().encode(text));
     },
   };
+}
+
+/**
+ * Starts a program in the background with stdin, stdout and stderr all piped and left
+ * to the caller (a test speaking a protocol on them, or closing them on purpose).
+ */
+export function spawnPiped(
+  cmd: string,
+  args: string[],
+  opts: Omit<ProcessOptions, "stdin" | "interactive"> = {},
+): Deno.ChildProcess {
+  return command(cmd, args, { ...opts, interactive: true }).spawn();
 }
 
 /** Options of a SparkQ run. */
