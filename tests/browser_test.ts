@@ -10,47 +10,15 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { query, ROOT, type TempProject, tempProject } from "./helpers.ts";
 import { api, startServer, type TestServer } from "./server_helpers.ts";
 import { addTool, DEPLOY_TOOL } from "./tool_helpers.ts";
+import { CHROMIUM, HAVE_CHROMIUM, launchBrowser } from "./support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUT = `${ROOT}/test-output`;
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!haveChromium) {
+if (!HAVE_CHROMIUM) {
   console.warn(`SKIPPING browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-}
-
-async function launch(): Promise<{ ctx: BrowserContext; close(): Promise<void> }> {
-  const profile = await Deno.makeTempDir({ prefix: "sparkq-chromium-" });
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  return {
-    ctx,
-    close: async () => {
-      await ctx.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
-  };
 }
 
 /** Collects console errors and page errors (a CSP violation shows up here). */
@@ -106,12 +74,12 @@ async function cliTask(p: TempProject, id: string) {
 
 Deno.test({
   name: "web UI: sessions, streams, enqueue form, live updates, detail, requeue, colours",
-  ignore: !haveChromium,
+  ignore: !HAVE_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     let s: TestServer | undefined;
-    const browser = await launch();
+    const browser = await launchBrowser();
     try {
       s = await startServer();
       const p = s.p;
@@ -402,12 +370,12 @@ Deno.test({
 Deno.test({
   name:
     "web UI: payload rules in the form, heartbeats live, progress notes, a late report, lineage",
-  ignore: !haveChromium,
+  ignore: !HAVE_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     let s: TestServer | undefined;
-    const browser = await launch();
+    const browser = await launchBrowser();
     try {
       const proj = await tempProject();
       await addTool(proj, DEPLOY_TOOL);

@@ -7,20 +7,13 @@
  * Screenshots go to test-output/.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ROOT } from "./helpers.ts";
 import { HOSTILE, reviewSession } from "./review_helpers.ts";
 import { startServer } from "./server_helpers.ts";
+import { CHROMIUM, HAVE_CHROMIUM, launchBrowser } from "./support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!haveChromium) console.warn(`SKIPPING report browser tests: ${CHROMIUM} is missing`);
+if (!HAVE_CHROMIUM) console.warn(`SKIPPING report browser tests: ${CHROMIUM} is missing`);
 
 /** Runs in the page: an element's computed left border width. */
 function borderLeft(el: unknown): string {
@@ -43,26 +36,13 @@ async function shot(page: Page, name: string): Promise<void> {
 
 Deno.test({
   name: "HTML report: opens offline in Chromium with no request leaving the file; UI report page",
-  ignore: !haveChromium,
+  ignore: !HAVE_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const s = await reviewSession();
-    const profile = await Deno.makeTempDir({ prefix: "sparkq-chromium-" });
-    const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
+    const ctx = browser.ctx;
     try {
       const file = `${s.p.dir}/report.html`;
       await s.p.ok(["report", "--format", "html", "--output", file]);
@@ -149,8 +129,7 @@ Deno.test({
         await server.stop();
       }
     } finally {
-      await ctx.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      await browser.close();
       await s.p.cleanup();
     }
   },

@@ -8,19 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { query, ROOT } from "./helpers.ts";
 import { api, startServer, type TestServer } from "./server_helpers.ts";
+import { HAVE_CHROMIUM, launchBrowser } from "./support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUT = `${ROOT}/test-output`;
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 const HOUR = 3_600_000;
 
@@ -329,26 +322,12 @@ async function shot(page: Page, name: string, _docs?: string): Promise<void> {
 Deno.test({
   name:
     "web UI: paging by the pager, the search box, the bulk requeue confirmation, the charts, dark mode",
-  ignore: !haveChromium,
+  ignore: !HAVE_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const s = await project();
-    const profile = await Deno.makeTempDir({ prefix: "sparkq-chromium-" });
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1360, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       const tasks = seedPaging(s);
       const newest = tasks.map((t) => t.id);
@@ -392,7 +371,7 @@ Deno.test({
         }
       }
       seed(s.p.db, rows);
-      const page = await browser.newPage();
+      const page = await browser.ctx.newPage();
       const errors: string[] = [];
       page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
       page.on("pageerror", (e) => errors.push(String(e)));
@@ -521,7 +500,6 @@ Deno.test({
       assert.deepEqual(errors, [], "no console errors (CSP included)");
     } finally {
       await browser.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
       await s.stop();
       await s.p.cleanup();
     }
