@@ -11,6 +11,7 @@
  * deno run --allow-read --allow-write=/tmp --allow-run --allow-env bench/large_db.ts
  */
 import { DatabaseSync } from "node:sqlite";
+import { insertQueuedInX, numberStreams, sqlStamp as stamp } from "./seed_sql.ts";
 import { claim, getTask, listTasks } from "../src/engine/queue.ts";
 import { type BenchProject, benchProject, fmt, machine, median } from "./queue_bench_lib.ts";
 
@@ -26,11 +27,8 @@ function build(path: string, finished: number): number {
   const t0 = performance.now();
   try {
     db.exec("PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF;");
-    db.exec(
-      "CREATE TEMP TABLE ks AS SELECT row_number() OVER (ORDER BY name) - 1 AS k, id, name FROM streams",
-    );
+    numberStreams(db);
     const nowS = Date.now() / 1000;
-    const stamp = (expr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr}, 'unixepoch')`;
     db.exec("BEGIN");
     // finished 40 to 10 days ago; 1 in 10 failed
     db.prepare(
@@ -50,15 +48,7 @@ function build(path: string, finished: number): number {
        FROM seq JOIN ks ON ks.k = i % 10`,
     ).run({ n: finished, t0: nowS - 40 * 86400, step: (30 * 86400) / finished });
     // queued in the last hour, all in stream X
-    db.prepare(
-      `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :q - 1)
-       INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
-         created_at, updated_at)
-       SELECT 'tsk_' || lower(hex(randomblob(6))), (SELECT id FROM ks WHERE name = 'X'), 'run-bash',
-         'MEDIUM_SCRIPT', '{"cmd":"make ' || i || '"}', 'queued', 300, 0,
-         ${stamp(":t0 + i")}, ${stamp(":t0 + i")}
-       FROM seq`,
-    ).run({ q: QUEUED, t0: nowS - 3600 });
+    insertQueuedInX(db, QUEUED, nowS - 3600);
     db.exec("COMMIT");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {

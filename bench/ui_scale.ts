@@ -19,6 +19,7 @@
  *   bench/ui_scale.ts
  */
 import { DatabaseSync } from "node:sqlite";
+import { insertQueuedInX, numberStreams, sqlStamp as stamp } from "./seed_sql.ts";
 import { openDb } from "../src/storage/db.ts";
 import { DROP_TASK_TRIGGERS } from "../src/storage/schema.ts";
 import {
@@ -40,8 +41,6 @@ const WARMUP = 3;
 const PAGE = 50;
 const DEEP_PAGE = 1000;
 
-const stamp = (expr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr}, 'unixepoch')`;
-
 /** Takes the database back to schema version 2 (as an older SparkQ left it), then seeds it. */
 function seed(path: string, size: number): number {
   const db = new DatabaseSync(path);
@@ -52,9 +51,7 @@ function seed(path: string, size: number): number {
     db.exec(
       "DROP TABLE tasks_fts; DROP TABLE task_counts; DROP INDEX idx_tasks_finished; PRAGMA user_version=2;",
     );
-    db.exec(
-      "CREATE TEMP TABLE ks AS SELECT row_number() OVER (ORDER BY name) - 1 AS k, id, name FROM streams",
-    );
+    numberStreams(db);
     const nowS = Date.now() / 1000;
     const old = size - RECENT - QUEUED;
     db.exec("BEGIN");
@@ -95,15 +92,7 @@ function seed(path: string, size: number): number {
          CASE WHEN i % 12 = 11 THEN 1 ELSE 0 END
        FROM seq JOIN ks ON ks.k = i % 10`,
     ).run({ n: RECENT, t0: nowS - 86400 + 60, step: (86400 - 600) / RECENT });
-    db.prepare(
-      `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :q - 1)
-       INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
-         created_at, updated_at)
-       SELECT 'tsk_' || lower(hex(randomblob(6))), (SELECT id FROM ks WHERE name = 'X'), 'run-bash',
-         'MEDIUM_SCRIPT', '{"cmd":"make ' || i || '"}', 'queued', 300, 0,
-         ${stamp(":t0 + i")}, ${stamp(":t0 + i")}
-       FROM seq`,
-    ).run({ q: QUEUED, t0: nowS - 3600 });
+    insertQueuedInX(db, QUEUED, nowS - 3600);
     db.exec("COMMIT");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
