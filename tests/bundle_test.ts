@@ -6,6 +6,7 @@
  * beside it (setup, YAML re-parse, script index) and the server.
  */
 import assert from "node:assert/strict";
+import { mcpInitialize } from "./support/mcp_initialize.ts";
 import { DENO, freePort, ROOT } from "./helpers.ts";
 import { run as runProcess, spawn as spawnProcess, type Spawned } from "./support/process.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
@@ -150,16 +151,7 @@ Deno.test("dist/sparkq.js and ./sparkq run self-contained, hot and cold halves, 
 
     // The MCP server, a side file of the bundle: an initialize on stdin is answered on
     // stdout before the end of stdin ends the server.
-    const initialize = {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "t", version: "1" },
-      },
-    };
+    const initialize = mcpInitialize("t");
     const mcp = await runProcess("sh", [launcher, "mcp"], {
       cwd: repo,
       env: { ...env, PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin` },
@@ -295,16 +287,7 @@ Deno.test("every command of the table runs through the launcher under its scoped
       cwd: sq,
       env: { ...env, NO_COLOR: "1", PATH: `${DENO.replace(/\/[^/]*$/, "")}:/usr/bin:/bin` },
       stdin: [
-        {
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "t", version: "1" },
-          },
-        },
+        mcpInitialize("t"),
         { jsonrpc: "2.0", method: "notifications/initialized" },
         ...calls,
       ]

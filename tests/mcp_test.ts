@@ -7,6 +7,7 @@
  * twice, and `/mcp` refuses a foreign Host or Origin.
  */
 import assert from "node:assert/strict";
+import { mcpInitialize } from "./support/mcp_initialize.ts";
 import {
   dumpDb,
   freshLauncher,
@@ -114,16 +115,7 @@ async function rawMcp(p: TempProject): Promise<{
   const child = spawnPiped(how.cmd, how.args, { cwd: how.cwd, env: how.env });
   const w = child.stdin.getWriter();
   const send = (m: unknown) => w.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
-  await send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "raw", version: "1" },
-    },
-  });
+  await send(mcpInitialize("raw"));
   await send({ jsonrpc: "2.0", method: "notifications/initialized" });
   return { child, w, send };
 }
@@ -426,16 +418,7 @@ Deno.test("/mcp: Streamable HTTP on sparkq run, behind the Host and Origin check
     await refused(a, "sparkq_claim", {}, "usage", /'stream' is required/);
 
     // DNS rebinding and cross-site requests are refused before MCP sees them.
-    const init = JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "x", version: "1" },
-      },
-    });
+    const init = JSON.stringify(mcpInitialize("x"));
     const headers = {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
