@@ -9,6 +9,7 @@ import { COMMANDS, runCommand } from "./commands.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
 import type { CommandSpec } from "./spec.ts";
 import { userCwd } from "../config/paths.ts";
+import { closeOpenStores } from "../storage/db.ts";
 
 /** Runs one command line; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -30,6 +31,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return await runCommand(inv);
   } catch (e) {
     return report(e, argv.includes("--json"));
+  } finally {
+    closeOpenStores(); // a PostgreSQL store's thread would keep the process alive
   }
 }
 

@@ -105,6 +105,11 @@ export const TABLE = {
       "llm-lite-timeout": { kind: "int", value: "SECONDS", help: "LLM_LITE timeout" },
       "llm-heavy-timeout": { kind: "int", value: "SECONDS", help: "LLM_HEAVY timeout" },
       port: { kind: "int", value: "PORT", help: "server port" },
+      "database-url": {
+        kind: "string",
+        value: "URL",
+        help: "store in PostgreSQL (postgres://user@host:port/db); '' for the SQLite file",
+      },
     },
   }),
   status: cmd({

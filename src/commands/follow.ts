@@ -11,7 +11,7 @@ import type { Inv } from "../cli/table.ts";
 import { shortTime } from "../core/format.ts";
 import { Feed, type FeedEvent } from "../engine/feed.ts";
 import { c, line, printJsonLine } from "../platform/terminal.ts";
-import { DbChanges } from "../watcher/db_changes.ts";
+import { changesOf } from "../watcher/db_changes.ts";
 import { POLL_MS, SAFETY_MS } from "../watcher/poll.ts";
 
 /** How many past events `follow` starts with. */
@@ -54,7 +54,7 @@ export async function follow(inv: Inv<"follow">): Promise<number> {
   };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
-  const changes = new DbChanges(p.db.path);
+  const changes = changesOf(p.db);
   changes.onChange(() => nudge?.());
   try {
     while (!stopped) {

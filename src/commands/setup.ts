@@ -11,7 +11,8 @@ import { loadCold } from "../core/cold.ts";
 import type * as ConfigCold from "../config/cold.ts";
 import { isSparkqError, SparkqError, usageError } from "../core/errors.ts";
 import { newId, nowIso } from "../core/ids.ts";
-import { openDb } from "../storage/db.ts";
+import { openStore } from "../engine/project.ts";
+import { parseDatabaseUrl } from "../core/database_url.ts";
 import { getProject, insertProject, updateProject } from "../storage/projects.ts";
 import { askInt, askList, askText } from "../cli/prompt.ts";
 import { c, line, writeErr } from "../platform/terminal.ts";
@@ -55,7 +56,7 @@ export async function setup(inv: Inv<"setup">): Promise<number> {
   const loaded = derive(path, config);
 
   // Open (and create) the database first: if it cannot be written, nothing else is.
-  const db = openDb(loaded.dbPath, { create: true });
+  const db = await openStore(loaded, true);
   try {
     db.write(() => {
       const now = nowIso();
@@ -76,7 +77,7 @@ export async function setup(inv: Inv<"setup">): Promise<number> {
 
   line("");
   line(`${c.green("✓")} ${existingText !== undefined ? "Updated" : "Wrote"} ${path}`);
-  line(`${c.green("✓")} Database ready at ${loaded.dbPath}`);
+  line(`${c.green("✓")} Database ready at ${db.path}`);
   line("");
   line("Next: sparkq session create <name>   then   sparkq stream create <name> --session <name>");
   return 0;
@@ -120,6 +121,11 @@ function fromFlags(inv: Inv<"setup">, d: Answers): Answers {
   if (prd !== undefined) out.project.prd_path = prd === "" ? null : prd;
   const dirs = f["script-dir"];
   if (dirs) out.script_dirs = dirs;
+  const url = f["database-url"];
+  if (url !== undefined) {
+    if (url.trim() === "") delete out.database.url;
+    else out.database.url = parseDatabaseUrl(url.trim(), "--database-url").url;
+  }
   const port = f.port;
   if (port !== undefined) {
     if (port > 65535) throw usageError(`--port must be from 1 to 65535 (got ${port})`);

@@ -13,6 +13,8 @@ import { requireInScope } from "../platform/fs_scope.ts";
 /** The config file's name. */
 export const CONFIG_NAME = "sparkq.yml";
 const CACHE_VERSION = 1;
+/** The environment variable that names the PostgreSQL store, over `database.url`. */
+export const DATABASE_URL_ENV = "SPARKQ_DATABASE_URL";
 
 /** A loaded config with the paths derived from it. */
 export interface LoadedConfig {
@@ -25,6 +27,11 @@ export interface LoadedConfig {
   dbPath: string;
   /** Absolute path of the server's lockfile. */
   lockPath: string;
+  /**
+   * The PostgreSQL URL the store lives at: `SPARKQ_DATABASE_URL`, else `database.url`;
+   * undefined for the SQLite file at `dbPath` (the default).
+   */
+  databaseUrl?: string;
 }
 
 /**
@@ -123,6 +130,7 @@ export function derive(path: string, config: Config): LoadedConfig {
     config,
     dbPath: resolvePath(dir, config.database.path),
     lockPath: joinPath(dir, "sparkq.lock"),
+    databaseUrl: Deno.env.get(DATABASE_URL_ENV) || config.database.url || undefined,
   };
 }
 

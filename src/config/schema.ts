@@ -39,6 +39,11 @@ export const ConfigSchema = z.strictObject({
   database: z.strictObject({
     path: z.string().min(1).default("sparkq.db"),
     mode: z.literal("wal").default("wal"),
+    /**
+     * A PostgreSQL URL (postgres://user[:password]@host[:port]/database): the store lives
+     * there instead of the SQLite file at `path` (SPEC §12.5).
+     */
+    url: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres://").optional(),
   }).default({ path: "sparkq.db", mode: "wal" }),
   purge: z.strictObject({ older_than_days: z.number().positive().default(DEFAULT_PURGE_DAYS) })
     .default({ older_than_days: DEFAULT_PURGE_DAYS }),

@@ -20,6 +20,8 @@ export const COLD_ENTRIES = {
   jsonschema: "./json_schema.ts",
   mcp: "../mcp/mod.ts",
   rare: "../commands/rare_cold.ts",
+  postgres: "../storage/postgres/mod.ts",
+  pgworker: "../storage/postgres/worker.ts",
 } as const;
 
 /** A cold module's name. */
@@ -45,10 +47,18 @@ const loading = new Map<ColdName, Promise<unknown>>();
 export function loadCold<T>(name: ColdName): Promise<T> {
   let p = loading.get(name);
   if (!p) {
-    p = import(embeddedUrl(name) ?? new URL(COLD_ENTRIES[name], HERE).href);
+    p = import(coldUrl(name));
     loading.set(name, p);
   }
   return p as Promise<T>;
+}
+
+/**
+ * The URL of a cold module's file without loading it here: for a module that runs
+ * elsewhere (the PostgreSQL worker's thread).
+ */
+export function coldUrl(name: ColdName): string {
+  return embeddedUrl(name) ?? new URL(COLD_ENTRIES[name], HERE).href;
 }
 
 function embeddedUrl(name: ColdName): string | undefined {

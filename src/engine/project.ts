@@ -1,5 +1,8 @@
 /** Opening a project: its config (through the cache) and its database. */
-import { findConfig, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { DATABASE_URL_ENV, findConfig, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { loadCold } from "../core/cold.ts";
+import { parseDatabaseUrl } from "../core/database_url.ts";
+import type * as Postgres from "../storage/postgres/mod.ts";
 import { type Db, openDb } from "../storage/db.ts";
 import { dirname, resolvePath } from "../config/paths.ts";
 import type { ClaimedTask } from "../core/schemas.ts";
@@ -30,8 +33,21 @@ export function configAt(where: ProjectLocation): Promise<LoadedConfig> {
 /** Loads the config and opens the database (which must exist). */
 export async function openProject(where: ProjectLocation): Promise<Project> {
   const loaded = await configAt(where);
-  const db = openDb(loaded.dbPath);
+  const db = await openStore(loaded);
   return { loaded, db, config: loaded.config, configDir: loaded.dir };
+}
+
+/**
+ * Opens a project's store: the PostgreSQL database of `databaseUrl` when one is set
+ * (its module and driver are loaded only then), else the SQLite file. With `create`,
+ * an empty store gets SparkQ's tables (only `setup` asks).
+ */
+export async function openStore(loaded: LoadedConfig, create = false): Promise<Db> {
+  if (loaded.databaseUrl === undefined) return openDb(loaded.dbPath, { create });
+  const from = Deno.env.get(DATABASE_URL_ENV) ? DATABASE_URL_ENV : "database.url";
+  const target = parseDatabaseUrl(loaded.databaseUrl, from);
+  const pg = await loadCold<typeof Postgres>("postgres");
+  return pg.openPostgres(target, { create });
 }
 
 /**

@@ -441,7 +441,10 @@ export function purge(ctx: EngineContext, olderThanMs: number, options: PurgeOpt
   if (options.bulk) {
     const cutoff = new Date(nowMs(ctx) - olderThanMs).toISOString();
     const { total, purgeable } = store.countPurgeable(ctx.db, cutoff);
-    if (purgeable > 0 && purgeable * 2 >= total && total - purgeable <= REBUILD_MAX_KEPT) {
+    if (
+      store.canPurgeByKeeping(ctx.db) && purgeable > 0 && purgeable * 2 >= total &&
+      total - purgeable <= REBUILD_MAX_KEPT
+    ) {
       setForeignKeys(ctx.db, false);
       try {
         const n = ctx.db.write(() => store.purgeByKeeping(ctx.db, cutoff));

@@ -27,11 +27,86 @@ export interface OpenOptions {
   writeDeadlineMs?: number;
 }
 
-/** A row as SQLite returns it. */
+/** A row as the database returns it. */
 export type Row = Record<string, SQLInputValue>;
 
-/** An open SparkQ database. */
-export class Db {
+/** A value bound to a `?` parameter. */
+export type SqlParam = SQLInputValue;
+
+/** Options of `Db.write`. */
+export interface WriteOptions {
+  /**
+   * The transaction's writes are all guarded by the state they expect (a claim), so
+   * it may run beside other writers: PostgreSQL then skips the store-wide write lock
+   * every other write transaction takes (SQLite serialises every writer anyway).
+   */
+  concurrent?: boolean;
+}
+
+/**
+ * An open SparkQ store: a SQLite file (`SqliteDb`, below) or a PostgreSQL database
+ * (`storage/postgres/db.ts`). Storage functions take this and pick their SQL by
+ * `dialect` where the two differ; nothing above storage sees the difference.
+ * Parameters are written `?` (or `?N`) in both dialects.
+ */
+export interface Db {
+  /** Which SQL the store speaks. */
+  readonly dialect: "sqlite" | "postgres";
+  /** The file's path, or the database URL without its password (for messages). */
+  readonly path: string;
+  /** True once the store was found gone (SQLite: its file deleted or replaced). */
+  readonly lost: boolean;
+  /** Throws when the store is gone (see `lost`); a no-op for PostgreSQL. */
+  checkFile(): void;
+  /** Runs `sql` and returns all rows. */
+  all<T = Row>(sql: string, ...params: SqlParam[]): T[];
+  /** Runs `sql` and returns the first row, or undefined. */
+  get<T = Row>(sql: string, ...params: SqlParam[]): T | undefined;
+  /** Runs `sql` and returns the number of changed rows. */
+  run(sql: string, ...params: SqlParam[]): number;
+  /** Runs statements without parameters (DDL, several at once). */
+  exec(sql: string): void;
+  /**
+   * Runs `fn` inside one write transaction, retried as a whole when the store reports
+   * contention, until a deadline. Nested calls join the outer transaction.
+   */
+  write<T>(fn: () => T, options?: WriteOptions): T;
+  /**
+   * A marker that changes whenever any connection commits. SQLite: `data_version` (other
+   * connections) and `total_changes()` (this one). PostgreSQL: how many change notices
+   * (LISTEN/NOTIFY) arrived, listening from the first call on.
+   */
+  changeMarker(): string;
+  /**
+   * Notice of commits by any connection, for waiting without polling: PostgreSQL's
+   * LISTEN/NOTIFY. Absent for SQLite, whose notice is an inotify watch on its WAL file
+   * (watcher/db_changes.ts).
+   */
+  listen?(): ChangeFeed;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** Early notice of commits (callers keep a slower safety look beside it). */
+export interface ChangeFeed {
+  /** True while notices arrive; false means the caller must poll. */
+  readonly live: boolean;
+  /** Calls `fn` after each burst of commits; returns a function that unsubscribes. */
+  onChange(fn: () => void): () => void;
+  /** Starts listening again if the listening was lost. */
+  rearm(): void;
+  /** Stops listening. */
+  close(): void;
+}
+
+/** True for a SQLite store (the file-only upkeep: pragmas, checkpoints, WAL). */
+export function isSqlite(db: Db): db is SqliteDb {
+  return db.dialect === "sqlite";
+}
+
+/** An open SQLite database file. */
+export class SqliteDb implements Db {
+  readonly dialect = "sqlite" as const;
   readonly path: string;
   readonly raw: DatabaseSync;
   #statements = new Map<string, StatementSync>();
@@ -95,12 +170,25 @@ export class Db {
     return guard(this.path, () => Number(this.stmt(sql).run(...params).changes));
   }
 
+  /** Runs statements without parameters. */
+  exec(sql: string): void {
+    guard(this.path, () => this.raw.exec(sql));
+  }
+
+  /** `data_version` (other connections' commits) and `total_changes()` (this one's). */
+  changeMarker(): string {
+    const r = this.get<{ v: number; c: number }>(
+      "SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c",
+    );
+    return `${r?.v}:${r?.c}`;
+  }
+
   /**
    * Runs `fn` inside `BEGIN IMMEDIATE … COMMIT`. On BUSY the whole transaction is
    * retried with jitter until the write deadline, then a clear error is thrown.
    * Nested calls join the outer transaction.
    */
-  write<T>(fn: () => T): T {
+  write<T>(fn: () => T, _options?: WriteOptions): T {
     if (this.#depth > 0) return fn();
     this.checkFile();
     const deadline = Date.now() + this.#writeDeadlineMs;
@@ -146,7 +234,7 @@ export class Db {
  * Opens (and with `create`, creates) the database at `path`: WAL, foreign keys,
  * busy timeout, synchronous=NORMAL, and migrations up to `SCHEMA_VERSION`.
  */
-export function openDb(path: string, options: OpenOptions = {}): Db {
+export function openDb(path: string, options: OpenOptions = {}): SqliteDb {
   requireInScope(path, "write", "the database (database.path)");
   if (!options.create && !fileExists(path)) {
     throw new SparkqError(`no database at ${path}`, {
@@ -166,7 +254,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   } catch (e) {
     throw dbError(path, e, 0);
   }
-  const db = new Db(path, raw, options.writeDeadlineMs ?? WRITE_DEADLINE_MS);
+  const db = new SqliteDb(path, raw, options.writeDeadlineMs ?? WRITE_DEADLINE_MS);
   try {
     raw.exec(
       `PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;`,
@@ -188,7 +276,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
-function migrate(db: Db, from: number): void {
+function migrate(db: SqliteDb, from: number): void {
   if (from === 0) {
     const mode = db.raw.prepare("PRAGMA journal_mode=WAL").get() as Row;
     if (String(mode.journal_mode).toLowerCase() !== "wal") {
@@ -223,6 +311,7 @@ function guard<T>(path: string, fn: () => T): T {
  * contents): a damaged file is refused with a clear error. Linear in the file's size.
  */
 export function checkIntegrity(db: Db): void {
+  if (!isSqlite(db)) return; // PostgreSQL checks its own pages
   const rows = db.all<{ quick_check: string }>("PRAGMA quick_check(5)");
   const problems = rows.map((r) => String(r.quick_check)).filter((t) => t !== "ok");
   if (problems.length) throw damaged(db.path, problems.join("; "));
@@ -337,4 +426,26 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks the thread for `ms` milliseconds. */
 export function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
+}
+
+const OPEN = Symbol.for("sparkq.open-stores");
+
+/**
+ * Notes a store as open (or, with `open` false, closed), so `closeOpenStores` can close
+ * it. Kept on `globalThis`: a cold module's bundle carries its own copy of this file.
+ */
+export function trackOpen(db: Db, open = true): void {
+  const g = globalThis as unknown as Record<symbol, Set<Db> | undefined>;
+  const set = g[OPEN] ??= new Set();
+  if (open) set.add(db);
+  else set.delete(db);
+}
+
+/**
+ * Closes every store still open. The CLI calls it when a command ends: a PostgreSQL
+ * store's thread would otherwise keep the process alive.
+ */
+export function closeOpenStores(): void {
+  const set = (globalThis as unknown as Record<symbol, Set<Db> | undefined>)[OPEN];
+  for (const db of [...set ?? []]) db.close();
 }

@@ -2,16 +2,20 @@
  * Connection upkeep a long-running process (the server) needs: keeping the WAL
  * bounded, and a cheap marker that changes whenever any connection commits.
  */
-import type { Db } from "./db.ts";
+import { type Db, isSqlite } from "./db.ts";
 
 /** Caps the size the WAL file is truncated back to after a checkpoint (per connection). */
 export function limitJournal(db: Db, bytes: number): void {
-  db.raw.exec(`PRAGMA journal_size_limit=${Math.max(0, Math.floor(bytes))}`);
+  if (isSqlite(db)) {
+    db.raw.exec(`PRAGMA journal_size_limit=${Math.max(0, Math.floor(bytes))}`);
+  }
 }
 
 /** Sets this connection's page cache size (a long-lived server reads the same pages often). */
 export function setCacheSize(db: Db, mebibytes: number): void {
-  db.raw.exec(`PRAGMA cache_size=-${Math.max(1, Math.floor(mebibytes * 1024))}`);
+  if (isSqlite(db)) {
+    db.raw.exec(`PRAGMA cache_size=-${Math.max(1, Math.floor(mebibytes * 1024))}`);
+  }
 }
 
 /** What a passive checkpoint reported: WAL frames in the log and frames copied back. */
@@ -23,6 +27,7 @@ export interface CheckpointResult {
 
 /** Copies what it can of the WAL into the database without blocking other connections. */
 export function checkpoint(db: Db): CheckpointResult {
+  if (!isSqlite(db)) return { busy: 0, log: 0, checkpointed: 0 };
   const r = db.get<CheckpointResult>("PRAGMA wal_checkpoint(PASSIVE)");
   return {
     busy: Number(r?.busy ?? 0),
@@ -32,17 +37,14 @@ export function checkpoint(db: Db): CheckpointResult {
 }
 
 /**
- * A marker that changes whenever the database changes: `data_version` moves when
- * another connection commits, `total_changes()` when this one writes.
+ * A marker that changes whenever the database changes, whichever connection (or, with
+ * PostgreSQL, machine) committed: see `Db.changeMarker`.
  */
 export function changeMarker(db: Db): string {
-  const r = db.get<{ v: number; c: number }>(
-    "SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c",
-  );
-  return `${r?.v}:${r?.c}`;
+  return db.changeMarker();
 }
 
 /** Turns foreign-key enforcement on or off for this connection (outside a transaction). */
 export function setForeignKeys(db: Db, on: boolean): void {
-  db.raw.exec(`PRAGMA foreign_keys=${on ? "ON" : "OFF"}`);
+  if (isSqlite(db)) db.raw.exec(`PRAGMA foreign_keys=${on ? "ON" : "OFF"}`);
 }

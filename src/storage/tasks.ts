@@ -1,6 +1,6 @@
 import type { TaskStatus } from "../core/constants.ts";
 import type { Counts, TaskRow } from "../core/schemas.ts";
-import type { Db } from "./db.ts";
+import { type Db, isSqlite } from "./db.ts";
 import {
   DROP_TASK_TRIGGERS,
   REFILL_TASK_DERIVED,
@@ -461,6 +461,7 @@ export function countPurgeable(db: Db, cutoff: string): { total: number; purgeab
  * same rows, so no reference can break). Returns how many tasks were deleted.
  */
 export function purgeByKeeping(db: Db, cutoff: string): number {
+  if (!isSqlite(db)) throw new Error("purgeByKeeping needs SQLite (see canPurgeByKeeping)");
   const before = Number(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n);
   db.raw.prepare(
     `CREATE TEMP TABLE purge_keep AS SELECT * FROM tasks WHERE NOT (${PURGEABLE}) ORDER BY rowid`,
@@ -473,6 +474,14 @@ export function purgeByKeeping(db: Db, cutoff: string): number {
       REFILL_TASK_DERIVED + TASK_TRIGGERS,
   );
   return before - Number(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM tasks")!.n);
+}
+
+/**
+ * Whether `purgeByKeeping` applies: SQLite only (its truncate optimization is what makes
+ * the rewrite fast); PostgreSQL purges in batches.
+ */
+export function canPurgeByKeeping(db: Db): boolean {
+  return isSqlite(db);
 }
 
 /** The fields a copy of a task takes from it. */

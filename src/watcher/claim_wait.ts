@@ -10,7 +10,7 @@ import type { TaskDetail } from "../core/schemas.ts";
 import type { EngineContext } from "../engine/context.ts";
 import { claim, peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
-import { DbChanges } from "./db_changes.ts";
+import { changesOf } from "./db_changes.ts";
 import { POLL_MS, SAFETY_MS } from "./poll.ts";
 
 const ACTIVE = "its tasks are never claimed";
@@ -43,7 +43,7 @@ export async function claimWhenReady<T>(
   let nudge: (() => void) | undefined;
   const wake = () => nudge?.();
   // Watch before the first look, so a write between the look and the sleep still wakes it.
-  const changes = timeoutMs > 0 ? new DbChanges(ctx.db.path) : undefined;
+  const changes = timeoutMs > 0 ? changesOf(ctx.db) : undefined;
   changes?.onChange(wake);
   signal?.addEventListener("abort", wake);
   try {

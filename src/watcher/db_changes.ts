@@ -7,11 +7,21 @@
  * be watched, `live` is false and callers fall back to polling.
  */
 
+import type { ChangeFeed, Db } from "../storage/db.ts";
+
+/**
+ * The change notice of a store: PostgreSQL's LISTEN/NOTIFY when it has one, else the
+ * WAL watch below.
+ */
+export function changesOf(db: Db): ChangeFeed {
+  return db.listen ? db.listen() : new DbChanges(db.path);
+}
+
 /** Delays after a write at which listeners are called, in ms. */
 const NOTIFY_AFTER_MS = [5, 60];
 
 /** Notifies listeners soon after the database is written. */
-export class DbChanges {
+export class DbChanges implements ChangeFeed {
   #watcher: Deno.FsWatcher | undefined;
   #listeners = new Set<() => void>();
   #timers = new Map<number, ReturnType<typeof setTimeout>>();

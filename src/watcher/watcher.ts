@@ -16,7 +16,8 @@ import { peek } from "../engine/queue.ts";
 import { requireStream } from "../engine/streams.ts";
 import { isSparkqError } from "../core/errors.ts";
 import { changeMarker } from "../storage/maintenance.ts";
-import { DbChanges } from "./db_changes.ts";
+import { changesOf } from "./db_changes.ts";
+import type { ChangeFeed } from "../storage/db.ts";
 import { ensureFifo, FifoWaker } from "./fifo.ts";
 import { exists, type WatcherFiles, watcherFiles } from "./files.ts";
 import { acquireLock, checkForeign, type HeldLock, readLock } from "../platform/pid_lock.ts";
@@ -52,7 +53,7 @@ export class StreamWatcher {
   #flagChecked = false;
   #running = true;
   #lastError = "";
-  #changes: DbChanges;
+  #changes: ChangeFeed;
 
   private constructor(
     private readonly opts: WatcherOptions,
@@ -61,7 +62,7 @@ export class StreamWatcher {
   ) {
     this.files = watcherFiles(opts.stream);
     this.stopped = new Promise((resolve) => this.#resolve = resolve);
-    this.#changes = new DbChanges(opts.ctx.db.path);
+    this.#changes = changesOf(opts.ctx.db);
     this.#changes.onChange(() => this.#guarded());
   }
 
