@@ -9,6 +9,7 @@
 import { claim, complete, enqueue } from "../src/engine/queue.ts";
 import { createSession } from "../src/engine/sessions.ts";
 import { createStream } from "../src/engine/streams.ts";
+import type { SqliteDb } from "../src/storage/db.ts";
 import { benchProject, fmt, machine, median } from "./queue_bench_lib.ts";
 
 const N = 10_000;
@@ -33,15 +34,16 @@ try {
     return N / ((performance.now() - t0) / 1000);
   };
   let seq = 0;
-  const raw = ctx.db.raw.prepare(
+  const sdb = ctx.db as SqliteDb; // this bench's store is the SQLite file
+  const raw = sdb.raw.prepare(
     `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, attempts,
        created_at, updated_at) VALUES (?, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'queued', 300, 0, ?, ?)`,
   );
   const sqliteCommit = () => {
     const now = new Date().toISOString();
-    ctx.db.raw.exec("BEGIN IMMEDIATE");
+    sdb.raw.exec("BEGIN IMMEDIATE");
     raw.run(`tsk_raw${String(seq++).padStart(9, "0")}`, streamId, now, now);
-    ctx.db.raw.exec("COMMIT");
+    sdb.raw.exec("COMMIT");
   };
 
   for (let i = 0; i < 500; i++) {
