@@ -42,7 +42,7 @@ export async function run(inv: Inv<"run">): Promise<number> {
   try {
     server = startServer(p, { port, log });
     line(`${c.green("●")} SparkQ server running at ${c.bold(server.url + "/")}  (PID ${Deno.pid})`);
-    line(c.dim(`  project ${p.config.project.name} · database ${p.loaded.dbPath}`));
+    line(c.dim(`  project ${p.config.project.name} · database ${p.db.path}`));
     if (server.ctx.index.warnings.length) {
       for (const w of server.ctx.index.warnings) line(`Warning: ${w}`);
     }

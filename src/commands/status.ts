@@ -12,7 +12,7 @@ export async function status(inv: Inv<"status">): Promise<number> {
   checkIntegrity(p.db); // a damaged file is refused here, not discovered mid-write
   const [server, view] = [await serverState(p.loaded), overview(p)];
   if (inv.flags.json) {
-    printJson({ server, ...view, config: p.loaded.path, database: p.loaded.dbPath });
+    printJson({ server, ...view, config: p.loaded.path, database: p.db.path });
     return 0;
   }
   line(`${c.bold("SparkQ")} — ${view.project?.name ?? "(no project)"}  ${c.dim(p.loaded.path)}`);

@@ -41,7 +41,7 @@ export async function serveStdio(p: Project, options: StdioOptions): Promise<num
       server: await serverState(p.loaded),
       ...overview(p),
       config: p.loaded.path,
-      database: p.loaded.dbPath,
+      database: p.db.path,
     }),
   }, log);
   if (options.stream !== undefined && !streamExists(p, options.stream)) {

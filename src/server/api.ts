@@ -187,6 +187,6 @@ export function statusOf(s: ServerContext) {
     },
     ...overview(s.project),
     config: s.project.loaded.path,
-    database: s.project.loaded.dbPath,
+    database: s.project.db.path,
   };
 }
