@@ -3,8 +3,14 @@
  * (same permission flags, read from deno.json; cwd = the SparkQ folder; INIT_CWD =
  * the test's temp dir), and make throw-away projects in temp dirs. Processes are
  * started by tests/support/process.ts (re-exported here).
+ *
+ * A project's store follows the test module's backend (tests/support/backend.ts): a
+ * SQLite file in its folder, or on PostgreSQL a database of its own. `query`, `exec` and
+ * `dumpDb` (and a project's methods of those names) reach either: write their SQL in
+ * SQLite's dialect with `?` parameters, which simple statements share with PostgreSQL.
  */
 import { DatabaseSync } from "node:sqlite";
+import { freshDatabase, isPgUrl, onPostgres, pgExec, pgQuery, pgStore } from "./support/backend.ts";
 import {
   DEFAULT_LAUNCHER,
   ROOT,
@@ -37,23 +43,36 @@ export async function ok(args: string[], opts: RunOptions): Promise<string> {
   return r.stdout;
 }
 
-/** A throw-away project: a temp dir with sparkq.yml and sparkq.db made by `setup --yes`. */
+/**
+ * A throw-away project: a temp dir with sparkq.yml and its store made by `setup --yes`
+ * (sparkq.db there, or on PostgreSQL a fresh database named in sparkq.yml).
+ */
 export interface TempProject {
   dir: string;
+  /** The store: the SQLite file's path, or on PostgreSQL its database URL. */
   db: string;
+  /** The database URL when the project runs on PostgreSQL. */
+  url?: string;
+  /** Runs one query on the project's store; returns the rows. */
+  query(sql: string, ...params: (string | number | null)[]): Record<string, unknown>[];
+  /** Runs one write statement on the project's store (to age tasks, say). */
+  exec(sql: string, ...params: (string | number | null)[]): void;
+  /** A full dump of the store's rows, for "bad input changed nothing" checks. */
+  dump(): string;
   /** The launcher its commands run through (undefined: the source). */
   launcher?: string;
   /** Runs the CLI in this project. */
   run(args: string[], extra?: Omit<RunOptions, "cwd">): Promise<RunResult>;
   /** Runs the CLI and requires exit 0; returns stdout. */
   ok(args: string[], extra?: Omit<RunOptions, "cwd">): Promise<string>;
-  /** Removes the temp dir. */
+  /** Removes the temp dir (and on PostgreSQL drops the database). */
   cleanup(): Promise<void>;
 }
 
 /**
  * Makes a project with `setup --yes` (extra setup flags may be given). Its commands run
  * through `opts.launcher` when given (else {@link DEFAULT_LAUNCHER}, else the source).
+ * On PostgreSQL, setup gets `--database-url` of a fresh database.
  */
 export async function tempProject(
   setupFlags: string[] = [],
@@ -64,11 +83,30 @@ export async function tempProject(
   await Deno.mkdir(tmp, { mode: 0o700 }); // SPARKQ_TMPDIR must be private (SPEC §12.4)
   const env = { SPARKQ_TMPDIR: tmp };
   const launcher = opts.launcher ?? DEFAULT_LAUNCHER;
-  await ok(["setup", "--yes", "--name", "test", "--repo-path", ".", ...setupFlags], {
-    cwd: dir,
-    env,
-    launcher,
-  });
+  const pg = onPostgres() ? freshDatabase() : undefined;
+  const removeAll = async () => {
+    try {
+      pg?.drop();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  };
+  try {
+    await ok([
+      "setup",
+      "--yes",
+      "--name",
+      "test",
+      "--repo-path",
+      ".",
+      ...(pg ? ["--database-url", pg.url] : []),
+      ...setupFlags,
+    ], { cwd: dir, env, launcher });
+  } catch (e) {
+    await removeAll();
+    throw e;
+  }
+  const store = pg?.url ?? `${dir}/sparkq.db`;
   const at = (extra: Omit<RunOptions, "cwd">): RunOptions => ({
     cwd: dir,
     launcher,
@@ -77,19 +115,33 @@ export async function tempProject(
   });
   return {
     dir,
-    db: `${dir}/sparkq.db`,
+    db: store,
+    url: pg?.url,
     launcher,
+    query: (sql, ...params) => query(store, sql, ...params),
+    exec: (sql, ...params) => exec(store, sql, ...params),
+    dump: () => dumpDb(store),
     run: (args, extra = {}) => sparkq(args, at(extra)),
     ok: (args, extra = {}) => ok(args, at(extra)),
-    cleanup: () => Deno.remove(dir, { recursive: true }),
+    cleanup: removeAll,
   };
 }
 
-/** A full dump of the database's rows, for "bad input changed nothing" checks. */
-export function dumpDb(path: string): string {
-  const db = new DatabaseSync(path, { readOnly: true });
+/**
+ * A full dump of a store's rows (a SQLite file's path or a PostgreSQL URL), for "bad
+ * input changed nothing" checks.
+ */
+export function dumpDb(store: string): string {
+  const out: Record<string, unknown[]> = {};
+  if (isPgUrl(store)) {
+    const db = pgStore(store);
+    for (const t of ["projects", "sessions", "streams", "tasks"]) {
+      out[t] = db.all(`SELECT * FROM ${t} ORDER BY ${t === "tasks" ? "rowid" : "id"}`);
+    }
+    return JSON.stringify(out);
+  }
+  const db = new DatabaseSync(store, { readOnly: true });
   try {
-    const out: Record<string, unknown[]> = {};
     for (const t of ["projects", "sessions", "streams", "tasks"]) {
       out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
     }
@@ -99,9 +151,13 @@ export function dumpDb(path: string): string {
   }
 }
 
-/** Runs one SQL query against a database file (read-only) and returns the rows. */
-export function query(path: string, sql: string, ...params: (string | number | null)[]) {
-  const db = new DatabaseSync(path, { readOnly: true });
+/**
+ * Runs one SQL query against a store (a SQLite file's path, opened read-only, or a
+ * PostgreSQL URL) and returns the rows.
+ */
+export function query(store: string, sql: string, ...params: (string | number | null)[]) {
+  if (isPgUrl(store)) return pgQuery(store, sql, ...params) as Record<string, unknown>[];
+  const db = new DatabaseSync(store, { readOnly: true });
   try {
     return db.prepare(sql).all(...params).map((r) => ({ ...r })) as Record<string, unknown>[];
   } finally {
@@ -109,9 +165,13 @@ export function query(path: string, sql: string, ...params: (string | number | n
   }
 }
 
-/** Runs one write statement against a database file (to age tasks, say). */
-export function exec(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
+/** Runs one write statement against a store (to age tasks, say). */
+export function exec(store: string, sql: string, ...params: (string | number | null)[]): void {
+  if (isPgUrl(store)) {
+    pgExec(store, sql, ...params);
+    return;
+  }
+  const db = new DatabaseSync(store);
   try {
     db.prepare(sql).run(...params);
   } finally {
@@ -130,7 +190,7 @@ export async function assertRefused(
   code = 1,
   extra: Omit<RunOptions, "cwd"> = {},
 ): Promise<RunResult> {
-  const before = dumpDb(p.db);
+  const before = p.dump();
   const r = await p.run(args, extra);
   const where = `sparkq ${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}: ${where}`);
@@ -139,7 +199,7 @@ export async function assertRefused(
   }
   if (!pattern.test(r.stderr)) throw new Error(`stderr does not match ${pattern}: ${where}`);
   if (/\n\s+at |Stack backtrace/.test(r.stderr)) throw new Error(`stack trace printed: ${where}`);
-  if (dumpDb(p.db) !== before) throw new Error(`the database changed: ${where}`);
+  if (p.dump() !== before) throw new Error(`the database changed: ${where}`);
   return r;
 }
 

@@ -17,7 +17,6 @@ import {
   purgeStep,
   requeue,
 } from "../../src/engine/queue.ts";
-import { openDb } from "../../src/storage/db.ts";
 import { getStreamByName } from "../../src/storage/streams.ts";
 import { claimQueued } from "../../src/storage/tasks.ts";
 import { T0, type TestEngine, testEngine } from "./support.ts";
@@ -82,7 +81,7 @@ Deno.test("engine: a claim sets running, started_at and adds one attempt", async
 
 Deno.test("engine: one task is claimed by exactly one connection", async () => {
   const e = testEngine();
-  const second = openDb(e.db.path);
+  const second = e.reopen();
   try {
     const other: EngineContext = { db: second, config: e.config, now: e.now };
     const ids = [await add(e, 1), await add(e, 2), await add(e, 3)];

@@ -1,14 +1,18 @@
 /**
- * In-process engine tests: a real SQLite file in a temp dir, a config built by the
- * real schema, and a clock the test moves by hand (EngineContext.now). No subprocess:
- * these run in milliseconds and fail exactly where a queue rule breaks.
+ * In-process engine tests: a real store (a SQLite file in a temp dir, or on PostgreSQL
+ * a fresh database: tests/support/backend.ts), a config built by the real schema, and a
+ * clock the test moves by hand (EngineContext.now). No subprocess: these run in
+ * milliseconds and fail exactly where a queue rule breaks.
  */
 import { ConfigSchema } from "../../src/config/schema.ts";
 import type { EngineContext } from "../../src/engine/context.ts";
 import { createSession } from "../../src/engine/sessions.ts";
 import { createStream } from "../../src/engine/streams.ts";
 import { newId } from "../../src/core/ids.ts";
+import { parseDatabaseUrl } from "../../src/core/database_url.ts";
 import { type Db, openDb } from "../../src/storage/db.ts";
+import { openPostgres } from "../../src/storage/postgres/mod.ts";
+import { freshDatabase, onPostgres } from "../support/backend.ts";
 import { insertProject } from "../../src/storage/projects.ts";
 import { getTask as getRow } from "../../src/storage/tasks.ts";
 import type { TaskRow } from "../../src/core/schemas.ts";
@@ -25,17 +29,25 @@ export interface TestEngine extends EngineContext {
   at(ms: number): void;
   /** The stored row of a task (what the database holds, columns as stored). */
   row(id: string): TaskRow;
-  /** Closes the database and removes the temp dir. */
+  /** A second connection to the same store (the caller closes it). */
+  reopen(): Db;
+  /** Closes the database and removes the temp dir (on PostgreSQL: drops the database). */
   close(): void;
 }
 
 /**
- * Opens a fresh project database in a temp dir with one active session `s` and the
- * given active streams (default `main`). The clock starts at `T0`.
+ * Opens a fresh project database (in a temp dir, or on PostgreSQL a database of its own)
+ * with one active session `s` and the given active streams (default `main`). The clock
+ * starts at `T0`.
  */
 export function testEngine(streams: string[] = ["main"]): TestEngine {
   const dir = Deno.makeTempDirSync({ prefix: "sparkq-engine-" });
-  const db = openDb(`${dir}/sparkq.db`, { create: true });
+  const pg = onPostgres() ? freshDatabase() : undefined;
+  const open = (create: boolean): Db =>
+    pg
+      ? openPostgres(parseDatabaseUrl(pg.url), { create })
+      : openDb(`${dir}/sparkq.db`, { create });
+  const db = open(true);
   const clock = { ms: T0 };
   const config = ConfigSchema.parse({ project: { name: "engine-test" } });
   const stamp = new Date(T0).toISOString();
@@ -58,9 +70,14 @@ export function testEngine(streams: string[] = ["main"]): TestEngine {
       if (!r) throw new Error(`no row ${id}`);
       return r;
     },
+    reopen: () => open(false),
     close: () => {
       db.close();
-      Deno.removeSync(dir, { recursive: true });
+      try {
+        pg?.drop();
+      } finally {
+        Deno.removeSync(dir, { recursive: true });
+      }
     },
   };
   createSession(engine, { name: "s" });

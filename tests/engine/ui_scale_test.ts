@@ -28,6 +28,7 @@ import { openDb } from "../../src/storage/db.ts";
 import { listTasks as listTaskRows } from "../../src/storage/tasks.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/storage/schema.ts";
 import { T0, type TestEngine, testEngine } from "./support.ts";
+import { sqliteOnly } from "../support/backend.ts";
 
 const S = 1000;
 const DAY = 86_400_000;
@@ -321,110 +322,120 @@ Deno.test("engine: activity counts the last 24 hours per hour by outcome and the
   }
 });
 
-Deno.test("engine: the version-3 migration indexes and counts the tasks of a version-2 database", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "sparkq-v2-" });
-  try {
-    const raw = new DatabaseSync(`${dir}/sparkq.db`);
-    raw.exec("PRAGMA journal_mode=WAL");
-    raw.exec(MIGRATIONS[0]);
-    raw.exec(MIGRATIONS[1]);
-    const at = new Date(T0).toISOString();
-    raw.exec(`INSERT INTO projects VALUES ('prj_1', 'p', NULL, NULL, '${at}', '${at}');
+// SQLite only: a version-2 SQLite file's migration (PostgreSQL has its own schema versions).
+Deno.test(
+  "engine: the version-3 migration indexes and counts the tasks of a version-2 database",
+  sqliteOnly(),
+  () => {
+    const dir = Deno.makeTempDirSync({ prefix: "sparkq-v2-" });
+    try {
+      const raw = new DatabaseSync(`${dir}/sparkq.db`);
+      raw.exec("PRAGMA journal_mode=WAL");
+      raw.exec(MIGRATIONS[0]);
+      raw.exec(MIGRATIONS[1]);
+      const at = new Date(T0).toISOString();
+      raw.exec(`INSERT INTO projects VALUES ('prj_1', 'p', NULL, NULL, '${at}', '${at}');
       INSERT INTO sessions VALUES ('ses_1', 'prj_1', 's', NULL, 'active', '${at}', NULL, '${at}', '${at}');
       INSERT INTO streams VALUES ('str_1', 'ses_1', 'main', NULL, 'active', '${at}', '${at}');`);
-    const ins = raw.prepare(
-      `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, result, error, created_at, updated_at)
+      const ins = raw.prepare(
+        `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout, result, error, created_at, updated_at)
        VALUES (?, 'str_1', 'run-bash', 'MEDIUM_SCRIPT', ?, ?, 60, ?, ?, '${at}', '${at}')`,
-    );
-    ins.run("tsk_aaaaaaaaaaa1", '{"cmd":"wombat"}', "queued", null, null);
-    ins.run("tsk_aaaaaaaaaaa2", "{}", "succeeded", '{"summary":"quokka fed"}', null);
-    ins.run("tsk_aaaaaaaaaaa3", "{}", "failed", "[1]", "numbat bit");
-    raw.exec("PRAGMA user_version=2");
-    raw.close();
-    const db = openDb(`${dir}/sparkq.db`);
-    try {
-      assert.equal(
-        Number(db.raw.prepare("PRAGMA user_version").get()!.user_version),
-        SCHEMA_VERSION,
       );
-      const e = { db, config: undefined as never, now: () => T0 };
-      const ids = (q: string) => listTasks(e, parseTaskQuery({ q })).map((t) => t.id);
-      assert.deepEqual(ids("wombat"), ["tsk_aaaaaaaaaaa1"]);
-      assert.deepEqual(ids("quokka"), ["tsk_aaaaaaaaaaa2"]);
-      assert.deepEqual(ids("numbat"), ["tsk_aaaaaaaaaaa3"]);
-      assert.deepEqual(ids("tsk_aaaaaaaaaaa"), [
-        "tsk_aaaaaaaaaaa3",
-        "tsk_aaaaaaaaaaa2",
-        "tsk_aaaaaaaaaaa1",
-      ]);
-      assert.deepEqual(
-        [...streamCounts(e).values()],
-        [{ queued: 1, running: 0, stale: 0, succeeded: 1, failed: 1 }],
-      );
+      ins.run("tsk_aaaaaaaaaaa1", '{"cmd":"wombat"}', "queued", null, null);
+      ins.run("tsk_aaaaaaaaaaa2", "{}", "succeeded", '{"summary":"quokka fed"}', null);
+      ins.run("tsk_aaaaaaaaaaa3", "{}", "failed", "[1]", "numbat bit");
+      raw.exec("PRAGMA user_version=2");
+      raw.close();
+      const db = openDb(`${dir}/sparkq.db`);
+      try {
+        assert.equal(
+          Number(db.raw.prepare("PRAGMA user_version").get()!.user_version),
+          SCHEMA_VERSION,
+        );
+        const e = { db, config: undefined as never, now: () => T0 };
+        const ids = (q: string) => listTasks(e, parseTaskQuery({ q })).map((t) => t.id);
+        assert.deepEqual(ids("wombat"), ["tsk_aaaaaaaaaaa1"]);
+        assert.deepEqual(ids("quokka"), ["tsk_aaaaaaaaaaa2"]);
+        assert.deepEqual(ids("numbat"), ["tsk_aaaaaaaaaaa3"]);
+        assert.deepEqual(ids("tsk_aaaaaaaaaaa"), [
+          "tsk_aaaaaaaaaaa3",
+          "tsk_aaaaaaaaaaa2",
+          "tsk_aaaaaaaaaaa1",
+        ]);
+        assert.deepEqual(
+          [...streamCounts(e).values()],
+          [{ queued: 1, running: 0, stale: 0, succeeded: 1, failed: 1 }],
+        );
+      } finally {
+        db.close();
+      }
     } finally {
-      db.close();
+      Deno.removeSync(dir, { recursive: true });
     }
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  },
+);
 
-Deno.test("engine: every page of the list is an index range (EXPLAIN QUERY PLAN: no scan, no sort), a search reads its index", () => {
-  const e = testEngine();
-  try {
-    const plans: string[][] = [];
-    const all = e.db.all.bind(e.db);
-    e.db.all = ((sql: string, ...params: never[]) => {
-      plans.push(
-        all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...params).map((r) => r.detail),
-      );
-      return [];
-    }) as typeof e.db.all;
-    const key = { created_at: new Date(T0).toISOString(), rowid: 5 };
-    const streamId = "str_x";
-    const cases: [string, Parameters<typeof listTaskRows>[1], RegExp][] = [
-      [
-        "next page",
-        { before: key, limit: 51 },
-        /USING INDEX idx_tasks_created_at \(created_at<\?\)/,
-      ],
-      [
-        "previous page",
-        { after: key, limit: 51 },
-        /USING INDEX idx_tasks_created_at \(created_at>\?\)/,
-      ],
-      [
-        "a state",
-        { status: "failed", before: key, limit: 51 },
-        /idx_tasks_status_created \(status=\? AND created_at<\?\)/,
-      ],
-      [
-        "a stream",
-        { streamId, before: key, limit: 51 },
-        /idx_tasks_stream_created \(stream_id=\? AND created_at<\?\)/,
-      ],
-      [
-        "a stream and a state",
-        { streamId, status: "failed", before: key, limit: 51 },
-        /idx_tasks_stream_status_created \(stream_id=\? AND status=\? AND created_at<\?\)/,
-      ],
-      ["words", { search: { match: '"x"' }, before: key, limit: 51 }, /SCAN fts VIRTUAL TABLE/],
-      [
-        "an ID prefix",
-        { search: { idPrefix: "tsk_ab12" }, limit: 51 },
-        /sqlite_autoindex_tasks_1 \(id>\? AND id<\?\)/,
-      ],
-    ];
-    for (const [label, f, want] of cases) {
-      plans.length = 0;
-      listTaskRows(e.db, f);
-      const plan = plans.flat().join(" | ");
-      assert.match(plan, want, `${label}: ${plan}`);
-      assert.doesNotMatch(plan, /SCAN t\b/, `${label}: no scan of the tasks: ${plan}`);
-      if (!f.search) assert.doesNotMatch(plan, /TEMP B-TREE/, `${label}: no sort: ${plan}`);
+// SQLite only: reads SQLite's EXPLAIN QUERY PLAN (its index and FTS5 names).
+Deno.test(
+  "engine: every page of the list is an index range (EXPLAIN QUERY PLAN: no scan, no sort), a search reads its index",
+  sqliteOnly(),
+  () => {
+    const e = testEngine();
+    try {
+      const plans: string[][] = [];
+      const all = e.db.all.bind(e.db);
+      e.db.all = ((sql: string, ...params: never[]) => {
+        plans.push(
+          all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...params).map((r) => r.detail),
+        );
+        return [];
+      }) as typeof e.db.all;
+      const key = { created_at: new Date(T0).toISOString(), rowid: 5 };
+      const streamId = "str_x";
+      const cases: [string, Parameters<typeof listTaskRows>[1], RegExp][] = [
+        [
+          "next page",
+          { before: key, limit: 51 },
+          /USING INDEX idx_tasks_created_at \(created_at<\?\)/,
+        ],
+        [
+          "previous page",
+          { after: key, limit: 51 },
+          /USING INDEX idx_tasks_created_at \(created_at>\?\)/,
+        ],
+        [
+          "a state",
+          { status: "failed", before: key, limit: 51 },
+          /idx_tasks_status_created \(status=\? AND created_at<\?\)/,
+        ],
+        [
+          "a stream",
+          { streamId, before: key, limit: 51 },
+          /idx_tasks_stream_created \(stream_id=\? AND created_at<\?\)/,
+        ],
+        [
+          "a stream and a state",
+          { streamId, status: "failed", before: key, limit: 51 },
+          /idx_tasks_stream_status_created \(stream_id=\? AND status=\? AND created_at<\?\)/,
+        ],
+        ["words", { search: { match: '"x"' }, before: key, limit: 51 }, /SCAN fts VIRTUAL TABLE/],
+        [
+          "an ID prefix",
+          { search: { idPrefix: "tsk_ab12" }, limit: 51 },
+          /sqlite_autoindex_tasks_1 \(id>\? AND id<\?\)/,
+        ],
+      ];
+      for (const [label, f, want] of cases) {
+        plans.length = 0;
+        listTaskRows(e.db, f);
+        const plan = plans.flat().join(" | ");
+        assert.match(plan, want, `${label}: ${plan}`);
+        assert.doesNotMatch(plan, /SCAN t\b/, `${label}: no scan of the tasks: ${plan}`);
+        if (!f.search) assert.doesNotMatch(plan, /TEMP B-TREE/, `${label}: no sort: ${plan}`);
+      }
+      e.db.all = all;
+    } finally {
+      e.close();
     }
-    e.db.all = all;
-  } finally {
-    e.close();
-  }
-});
+  },
+);

@@ -1,0 +1,151 @@
+/**
+ * Which store the tests of this test module run on, and the PostgreSQL side of it.
+ *
+ * A suite written once runs on both stores: `tests/<suite>_test.ts` runs on SQLite, and
+ * `tests/pg/<suite>_pg_test.ts` calls {@link suiteOnPostgres}, which marks its module
+ * (each test module runs in its own isolate, so a flag on `globalThis` is per module)
+ * and then imports the suite. Helpers ask {@link onPostgres} and give each project a
+ * database of its own ({@link freshDatabase}) in the cluster `SPARKQ_TEST_PG` names
+ * (`scripts/pg_cluster.sh` starts a throwaway one for `./setup.sh test`). Without
+ * `SPARKQ_TEST_PG` the PostgreSQL suites register one ignored test each: reported as
+ * skipped, never as passed.
+ *
+ * Rows are read and written through SparkQ's own `PgDb` (the synchronous bridge over the
+ * npm `postgres` driver), so the helpers stay synchronous on both stores.
+ */
+import { parseDatabaseUrl } from "../../src/core/database_url.ts";
+import type { Row, SqlParam } from "../../src/storage/db.ts";
+import { PgDb } from "../../src/storage/postgres/db.ts";
+
+/** A store SparkQ can run on. */
+export type Backend = "sqlite" | "postgres";
+
+const FLAG = Symbol.for("sparkq.test-backend");
+const flags = globalThis as unknown as Record<symbol, Backend | undefined>;
+
+/** The PostgreSQL server the PostgreSQL suites use: `SPARKQ_TEST_PG`, or undefined. */
+export const PG_ADMIN_URL: string | undefined = Deno.env.get("SPARKQ_TEST_PG") || undefined;
+
+/** The store this test module's tests run on (default SQLite). */
+export function backend(): Backend {
+  return flags[FLAG] ?? "sqlite";
+}
+
+/** True when this test module runs on PostgreSQL. */
+export function onPostgres(): boolean {
+  return backend() === "postgres";
+}
+
+/**
+ * Test options for a test that is about the SQLite file itself (WAL, the file's
+ * deletion, its migrations, its query plans): ignored when the module runs on PostgreSQL.
+ * Call it as the suite loads: `Deno.test("…", sqliteOnly(), fn)`.
+ */
+export function sqliteOnly(): { ignore: boolean } {
+  return { ignore: onPostgres() };
+}
+
+/**
+ * Runs a suite on PostgreSQL: marks this module, then loads the suite (whose tests
+ * register as it loads). Without `SPARKQ_TEST_PG`, registers one ignored test instead.
+ */
+export async function suiteOnPostgres(name: string, load: () => Promise<unknown>): Promise<void> {
+  if (PG_ADMIN_URL === undefined) {
+    Deno.test({
+      name: `${name} on PostgreSQL (SPARKQ_TEST_PG is not set)`,
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  flags[FLAG] = "postgres";
+  await load();
+}
+
+/** A database made for one test project. */
+export interface TestDatabase {
+  /** Its connection URL. */
+  url: string;
+  /** Drops it (closing every connection to it first); a second call does nothing. */
+  drop(): void;
+}
+
+const made = new Set<string>();
+let unloadHooked = false;
+
+/** Runs `fn` over a connection to the server's administrative database. */
+function withAdmin<T>(fn: (db: PgDb) => T): T {
+  if (PG_ADMIN_URL === undefined) throw new Error("SPARKQ_TEST_PG is not set");
+  const db = new PgDb(parseDatabaseUrl(PG_ADMIN_URL, "SPARKQ_TEST_PG"));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function dropDatabase(name: string): void {
+  if (!made.delete(name)) return;
+  closeStore(urlOf(name));
+  withAdmin((db) => db.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+function urlOf(name: string): string {
+  const u = new URL(PG_ADMIN_URL!);
+  u.pathname = `/${name}`;
+  return u.href;
+}
+
+/**
+ * Creates an empty database `sparkq_t_<random>` in the `SPARKQ_TEST_PG` server. Any not
+ * dropped by the end of the test module are dropped then.
+ */
+export function freshDatabase(): TestDatabase {
+  const name = `sparkq_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  withAdmin((db) => db.exec(`CREATE DATABASE ${name}`));
+  made.add(name);
+  if (!unloadHooked) {
+    unloadHooked = true;
+    globalThis.addEventListener("unload", () => {
+      for (const n of [...made]) {
+        try {
+          dropDatabase(n);
+        } catch { /* the server went first */ }
+      }
+    });
+  }
+  return { url: urlOf(name), drop: () => dropDatabase(name) };
+}
+
+/** True for a store named by a PostgreSQL URL (else it is a SQLite file's path). */
+export function isPgUrl(store: string): boolean {
+  return /^postgres(ql)?:\/\//.test(store);
+}
+
+const open = new Map<string, PgDb>();
+
+/** A connection to the PostgreSQL store at `url`, opened once and kept until `closeStore`. */
+export function pgStore(url: string): PgDb {
+  let db = open.get(url);
+  if (!db) {
+    db = new PgDb(parseDatabaseUrl(url));
+    open.set(url, db);
+  }
+  return db;
+}
+
+/** Closes the kept connection to `url`, if any. */
+export function closeStore(url: string): void {
+  open.get(url)?.close();
+  open.delete(url);
+}
+
+/** Runs one query on the PostgreSQL store at `url` (`?` parameters); returns the rows. */
+export function pgQuery(url: string, sql: string, ...params: SqlParam[]): Row[] {
+  return pgStore(url).all(sql, ...params);
+}
+
+/** Runs one write statement on the PostgreSQL store at `url`; returns the changed rows. */
+export function pgExec(url: string, sql: string, ...params: SqlParam[]): number {
+  return pgStore(url).run(sql, ...params);
+}
