@@ -9,6 +9,7 @@ import { loadCold } from "../core/cold.ts";
 import type * as SetupCold from "../commands/setup.ts";
 import type * as ServerCold from "../commands/server_cold.ts";
 import type * as RareCold from "../commands/rare_cold.ts";
+import type * as DbCopyCold from "../commands/db_copy.ts";
 import type { Invocation } from "./spec.ts";
 import type { CommandName, Handler, Inv } from "./table.ts";
 
@@ -24,6 +25,7 @@ export const LOADERS: { [N in CommandName]: () => Promise<Handler<N>> } = {
   setup: () => loadCold<typeof SetupCold>("setup").then((m) => m.setup),
   status: () => rare().then((m) => m.status),
   reload: () => import("../commands/reload.ts").then((m) => m.reload),
+  "db copy": () => loadCold<typeof DbCopyCold>("dbcopy").then((m) => m.dbCopy),
   "session create": () => import("../commands/session.ts").then((m) => m.sessionCreate),
   "session list": () => import("../commands/session.ts").then((m) => m.sessionList),
   "session end": () => import("../commands/session.ts").then((m) => m.sessionEnd),

@@ -66,7 +66,7 @@ export function report(err: unknown, json = false): number {
 
 function mainHelp(): string {
   const groups: [string, string[]][] = [
-    ["Set up", ["setup", "status", "reload", "tools", "scripts"]],
+    ["Set up", ["setup", "status", "reload", "tools", "scripts", "db copy"]],
     ["Sessions and streams", [
       "session create",
       "session list",

@@ -119,6 +119,30 @@ export const TABLE = {
   reload: cmd({
     summary: "Re-read tools and the script index (and tell a running server)",
   }),
+  "db copy": cmd({
+    summary: "Copy the SQLite database into an empty PostgreSQL one (--to URL), or back (--from)",
+    flags: {
+      to: {
+        kind: "string",
+        value: "URL",
+        help: "copy this project's SQLite file into the PostgreSQL database at URL",
+      },
+      from: {
+        kind: "string",
+        value: "URL",
+        help: "copy the PostgreSQL database at URL into this project's SQLite file",
+      },
+      json: { kind: "bool", help: "print the summary as JSON" },
+    },
+    groups: [{ flags: ["to", "from"], exclusive: true, required: true }],
+    details: [
+      "The target must hold no sessions, streams or tasks (a project row alone, from setup,",
+      "is replaced). The source is read as one snapshot: writes made during the copy are not",
+      "in it. Every column of every row is checked against the source before the copy is",
+      "kept; on any error the target is left as it was. sparkq.yml is not changed: switch",
+      "with 'sparkq setup --database-url URL' (or --database-url '' back to the file).",
+    ].join("\n"),
+  }),
   "session create": cmd({
     summary: "Create a work session",
     args: [{ name: "name", kind: "string", required: true, help: "session name" }],

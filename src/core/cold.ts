@@ -22,6 +22,7 @@ export const COLD_ENTRIES = {
   rare: "../commands/rare_cold.ts",
   postgres: "../storage/postgres/mod.ts",
   pgworker: "../storage/postgres/worker.ts",
+  dbcopy: "../commands/db_copy.ts",
 } as const;
 
 /** A cold module's name. */
