@@ -19,6 +19,11 @@ export interface HourCount {
 /** A stream condition: none, or one that reads the task row (`stream_id` is not in the index). */
 const inStream = (streamId?: string) => streamId === undefined ? "" : "AND stream_id = ?";
 const streamParam = (streamId?: string) => streamId === undefined ? [] : [streamId];
+/** The task table read through the finished-at index (PostgreSQL's planner picks it itself). */
+const finishedIndex = (db: Db) =>
+  db.dialect === "postgres" ? "tasks" : "tasks INDEXED BY idx_tasks_finished";
+/** PostgreSQL sorts text by the database's collation; SQLite (and this order) by bytes. */
+const byteOrder = (db: Db) => db.dialect === "postgres" ? ' COLLATE "C"' : "";
 
 /**
  * Tasks finished at or after `since` (ISO time), counted per UTC hour and outcome; of
@@ -27,7 +32,7 @@ const streamParam = (streamId?: string) => streamId === undefined ? [] : [stream
 export function finishedPerHour(db: Db, since: string, streamId?: string): HourCount[] {
   return db.all<HourCount>(
     `SELECT substr(finished_at, 1, 13) AS hour, status, auto_failed, COUNT(*) AS n
-     FROM tasks INDEXED BY idx_tasks_finished
+     FROM ${finishedIndex(db)}
      WHERE finished_at >= ? AND status IN ('succeeded', 'failed') ${inStream(streamId)}
      GROUP BY hour, status, auto_failed ORDER BY hour`,
     since,
@@ -51,10 +56,13 @@ export interface ToolMedian {
  * Tools in name order.
  */
 export function medianDurationPerTool(db: Db, since: string, streamId?: string): ToolMedian[] {
+  const seconds = db.dialect === "postgres"
+    ? "extract(epoch FROM (finished_at::timestamptz - started_at::timestamptz))"
+    : "unixepoch(finished_at, 'subsec') - unixepoch(started_at, 'subsec')";
   return db.all<ToolMedian>(
     `WITH d AS (
-       SELECT tool_name, unixepoch(finished_at, 'subsec') - unixepoch(started_at, 'subsec') AS s
-       FROM tasks INDEXED BY idx_tasks_finished
+       SELECT tool_name, ${seconds} AS s
+       FROM ${finishedIndex(db)}
        WHERE finished_at >= ? AND started_at IS NOT NULL AND auto_failed = 0
          AND status IN ('succeeded', 'failed') ${inStream(streamId)}
      ), r AS (
@@ -64,7 +72,7 @@ export function medianDurationPerTool(db: Db, since: string, streamId?: string):
      )
      SELECT tool_name, round(AVG(s), 3) AS median_s, MAX(n) AS n FROM r
      WHERE i IN ((n + 1) / 2, (n + 2) / 2)
-     GROUP BY tool_name ORDER BY tool_name`,
+     GROUP BY tool_name ORDER BY tool_name${byteOrder(db)}`,
     since,
     ...streamParam(streamId),
   ).map((r) => ({ ...r, median_s: Number(r.median_s), n: Number(r.n) }));

@@ -50,7 +50,13 @@ export function reportTasks(db: Db, streamIds: string[], since?: string): Report
     ? [JSON.stringify(streamIds)]
     : [JSON.stringify(streamIds), since];
   return db.all<ReportTaskRow>(
-    `SELECT t.id, t.stream_id, t.tool_name, t.status, t.attempts, t.created_at, t.started_at,
+    db.dialect === "postgres" ? pgReportTasks(window) : sqliteReportTasks(window),
+    ...params,
+  );
+}
+
+function sqliteReportTasks(window: string): string {
+  return `SELECT t.id, t.stream_id, t.tool_name, t.status, t.attempts, t.created_at, t.started_at,
        t.finished_at, t.heartbeat_at, t.auto_failed,
        CAST(ROUND((julianday(t.finished_at) - julianday(t.started_at)) * 86400000) AS INTEGER)
          AS run_ms,
@@ -72,9 +78,54 @@ export function reportTasks(db: Db, streamIds: string[], since?: string): Report
        t.requeued_from
      FROM json_each(?1) AS k JOIN tasks t ON t.stream_id = k.value
      WHERE 1 ${window}
-     ORDER BY k.key, t.created_at, t.rowid`,
-    ...params,
-  );
+     ORDER BY k.key, t.created_at, t.rowid`;
+}
+
+/**
+ * PostgreSQL's `reportTasks`: times are ISO text (cast to compute run_ms), JSON is read
+ * as jsonb, the stderr tail is the last bytes of its UTF-8 form (bytea), the late report
+ * is built as JSON text (a json value would reach the caller parsed), and the streams
+ * keep their given order through the array's ordinality.
+ */
+function pgReportTasks(window: string): string {
+  const late = "t.late_report::jsonb";
+  const stderr = "convert_to(t.stderr, 'UTF8')";
+  return `SELECT t.id, t.stream_id, t.tool_name, t.status, t.attempts, t.created_at, t.started_at,
+       t.finished_at, t.heartbeat_at, t.auto_failed,
+       round(extract(epoch FROM (t.finished_at::timestamptz - t.started_at::timestamptz))
+         * 1000)::bigint AS run_ms,
+       ${pgSummary("t.result::jsonb")} AS summary,
+       t.error,
+       CASE WHEN t.status = 'failed' AND t.stderr IS NOT NULL
+         THEN substr(${stderr}, greatest(octet_length(${stderr}) - ${
+    REPORT_STDERR_TAIL_BYTES - 1
+  }, 1)) END AS stderr_tail,
+       COALESCE(octet_length(t.stderr), 0) AS stderr_bytes,
+       t.notes,
+       CASE WHEN t.late_report IS NULL THEN NULL ELSE json_build_object(
+         'at', ${late} -> 'at',
+         'outcome', ${late} -> 'outcome',
+         'summary', ${pgSummary(`${late} -> 'result'`)},
+         'error', ${late} -> 'error',
+         'stderr_bytes', COALESCE(octet_length(${late} ->> 'stderr'), 0))::text
+       END AS late_report,
+       t.requeued_from
+     FROM jsonb_array_elements_text(?1::text::jsonb) WITH ORDINALITY AS k(value, key)
+       JOIN tasks t ON t.stream_id = k.value
+     WHERE TRUE ${window}
+     ORDER BY k.key, t.created_at, t.rowid`;
+}
+
+/** PostgreSQL: the `summary` of a jsonb object when it is a string, else NULL. */
+function pgSummary(json: string): string {
+  return `CASE WHEN jsonb_typeof(${json} -> 'summary') = 'string' THEN ${json} ->> 'summary' END`;
+}
+
+/** The stream IDs of a JSON array parameter, as a subquery (`IN (…)`). */
+function idsIn(db: Db, param: string): string {
+  return db.dialect === "postgres"
+    ? `SELECT jsonb_array_elements_text(${param}::text::jsonb)`
+    : `SELECT value FROM json_each(${param})`;
 }
 
 /** A copy requeued from a task. */
@@ -91,7 +142,7 @@ export function copiesOf(db: Db, streamIds: string[]): CopyRow[] {
     `SELECT c.id, c.requeued_from, c.status, s.name AS stream_name
      FROM tasks c JOIN tasks o ON o.id = c.requeued_from JOIN streams s ON s.id = c.stream_id
      WHERE c.requeued_from IS NOT NULL
-       AND o.stream_id IN (SELECT value FROM json_each(?))
+       AND o.stream_id IN (${idsIn(db, "?")})
      ORDER BY c.created_at, c.rowid`,
     JSON.stringify(streamIds),
   );
@@ -115,15 +166,21 @@ export interface FeedRow {
   requeued_from: string | null;
 }
 
-const FEED_COLUMNS = `t.id, t.stream_id, s.name AS stream_name, t.tool_name, t.status,
+/** The columns of a `FeedRow` (over `tasks t JOIN streams s`). */
+function feedColumns(db: Db): string {
+  const summary = db.dialect === "postgres"
+    ? pgSummary("t.result::jsonb")
+    : `CASE WHEN json_type(t.result, '$.summary') = 'text'
+    THEN json_extract(t.result, '$.summary') END`;
+  return `t.id, t.stream_id, s.name AS stream_name, t.tool_name, t.status,
   t.created_at, t.started_at, t.finished_at, t.auto_failed,
-  CASE WHEN json_type(t.result, '$.summary') = 'text'
-    THEN json_extract(t.result, '$.summary') END AS summary,
+  ${summary} AS summary,
   t.error, t.notes, t.requeued_from`;
+}
 
 /** `AND t.stream_id IN (…)` when the feed is limited to some streams. */
-function scope(streamIds: string[] | undefined, param: string): string {
-  return streamIds ? `AND t.stream_id IN (SELECT value FROM json_each(${param}))` : "";
+function scope(db: Db, streamIds: string[] | undefined, param: string): string {
+  return streamIds ? `AND t.stream_id IN (${idsIn(db, param)})` : "";
 }
 
 /**
@@ -139,15 +196,15 @@ export function feedRows(
   streamIds?: string[],
 ): FeedRow[] {
   return db.all<FeedRow>(
-    `SELECT ${FEED_COLUMNS} FROM tasks t JOIN streams s ON s.id = t.stream_id
+    `SELECT ${feedColumns(db)} FROM tasks t JOIN streams s ON s.id = t.stream_id
      WHERE t.rowid IN (
          SELECT rowid FROM tasks WHERE created_at >= ?1
          UNION ALL SELECT rowid FROM tasks WHERE started_at >= ?1
          UNION ALL SELECT rowid FROM tasks WHERE status = 'running'
-         UNION ALL SELECT rowid FROM tasks WHERE id IN (SELECT value FROM json_each(?2))
+         UNION ALL SELECT rowid FROM tasks WHERE id IN (${idsIn(db, "?2")})
          UNION ALL SELECT rowid FROM tasks WHERE id IN (
            SELECT requeued_from FROM tasks WHERE created_at >= ?1 AND requeued_from IS NOT NULL))
-       ${scope(streamIds, "?3")}`,
+       ${scope(db, streamIds, "?3")}`,
     ...(streamIds
       ? [since, JSON.stringify(watch), JSON.stringify(streamIds)]
       : [since, JSON.stringify(watch)]),
@@ -160,18 +217,20 @@ export function feedRows(
  * The finished_at part reads the (scoped) table once; it runs when a feed starts.
  */
 export function feedLatestRows(db: Db, n: number, streamIds?: string[]): FeedRow[] {
+  // PostgreSQL before 16 wants a name for a subquery in FROM; SQLite needs none.
+  const alias = db.dialect === "postgres" ? " AS newest" : "";
   const newest = (col: string) =>
     `SELECT rowid FROM (SELECT t.rowid FROM tasks t WHERE t.${col} IS NOT NULL ${
-      scope(streamIds, "?2")
-    } ORDER BY t.${col} DESC LIMIT ?1)`;
+      scope(db, streamIds, "?2")
+    } ORDER BY t.${col} DESC LIMIT ?1)${alias}`;
   return db.all<FeedRow>(
-    `SELECT ${FEED_COLUMNS} FROM tasks t JOIN streams s ON s.id = t.stream_id
+    `SELECT ${feedColumns(db)} FROM tasks t JOIN streams s ON s.id = t.stream_id
      WHERE t.rowid IN (
          ${newest("created_at")}
          UNION ALL ${newest("started_at")}
          UNION ALL ${newest("finished_at")}
          UNION ALL SELECT rowid FROM tasks WHERE status = 'running')
-       ${scope(streamIds, "?2")}`,
+       ${scope(db, streamIds, "?2")}`,
     ...(streamIds ? [n, JSON.stringify(streamIds)] : [n]),
   );
 }
