@@ -4,7 +4,9 @@
 #   ./setup.sh          install Deno if needed, cache dependencies, type-check, build
 #                       dist/sparkq.js and write the launcher ./sparkq
 #   ./setup.sh test [ARGS]  the same, then run the test suite: deno task test [ARGS]
-#                       (CI adds --junit-path=FILE)
+#                       (CI adds --junit-path=FILE); when PostgreSQL is installed, beside a
+#                       throwaway cluster (scripts/pg_cluster.sh), so the suites in
+#                       tests/pg run on it too; without it they are reported as ignored
 #
 # Deno: the one on PATH is used when it is version 2; otherwise Deno 2 is installed
 # from npm into .tools/ (needs Node's npm). Nothing is installed outside this folder
@@ -24,7 +26,7 @@ fail() {
 case "${1:-}" in
   "" | test) ;;
   -h | --help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *) fail "unknown argument '$1' (usage: ./setup.sh [test])" ;;
@@ -66,7 +68,7 @@ if [ "${1:-}" = test ]; then
     say "Note: /usr/bin/chromium is missing, so the web UI tests will fail (apt-get install chromium)."
   shift
   say "Running the tests: deno task test $*"
-  exec deno task test "$@"
+  exec sh "$dir/scripts/pg_cluster.sh" deno task test "$@"
 fi
 
 say ""

@@ -8,15 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { mcpInitialize } from "./support/mcp_initialize.ts";
-import {
-  dumpDb,
-  freshLauncher,
-  query,
-  ROOT,
-  sparkqCommand,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { freshLauncher, ROOT, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
 import { spawnPiped } from "./support/process.ts";
 import { rawHttp, startServer } from "./server_helpers.ts";
 import { call, type Client, httpClient, ok, refused, stdioClient } from "./mcp_helpers.ts";
@@ -173,7 +165,7 @@ Deno.test("mcp: a client that goes away during a waiting claim ends the server q
     assert.ok(Date.now() - started < 4000, `ended in ${Date.now() - started} ms`);
     assert.equal(status.code, 0, stderr);
     assert.doesNotMatch(stderr, /Uncaught|EPIPE|\n\s+at /, "no crash, no stack trace");
-    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0, "nothing claimed");
+    assert.equal(p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 0, "nothing claimed");
   } finally {
     await p.cleanup();
   }
@@ -205,7 +197,7 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     assert.deepEqual(Object.keys(beat), ["id", "heartbeat_at", "stale_at", "auto_fail_at"]);
     assert.equal(beat.id, id);
     const notes = JSON.parse(
-      String(query(p.db, "SELECT notes FROM tasks WHERE id = ?", id)[0].notes),
+      String(p.query("SELECT notes FROM tasks WHERE id = ?", id)[0].notes),
     );
     assert.deepEqual(notes.map((n: { note: string }) => n.note), ["tests written"]);
 
@@ -221,7 +213,7 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     assert.deepEqual(done.result, { files: 12, summary: "Built it" });
     assert.equal(done.stdout.length, 64 * 1024, "the answer shows the last 64 KiB");
     assert.equal(done.stdout_omitted_bytes, log.length - 64 * 1024);
-    const row = query(p.db, "SELECT status, result, stdout FROM tasks WHERE id = ?", id)[0];
+    const row = p.query("SELECT status, result, stdout FROM tasks WHERE id = ?", id)[0];
     assert.deepEqual(JSON.parse(String(row.result)), { files: 12, summary: "Built it" });
     assert.equal(row.stdout, log);
     // Details show the last 64 KiB of an output unless asked for all of it.
@@ -242,7 +234,7 @@ Deno.test("mcp: an agent's loop over stdio — wait, heartbeat, complete, fail, 
     assert.equal(failed.status, "failed");
     assert.equal(failed.error, "tests fail");
     assert.deepEqual(failed.result, { failing: ["cart"] });
-    assert.equal(query(p.db, "SELECT stderr FROM tasks WHERE id = ?", id2)[0].stderr, "1 failed");
+    assert.equal(p.query("SELECT stderr FROM tasks WHERE id = ?", id2)[0].stderr, "1 failed");
     const listed = await ok(a, "sparkq_list_tasks", { status: "failed" });
     assert.deepEqual(listed.tasks.map((t: { id: string }) => t.id), [id2]);
     // An output over the 8 MiB cap is cut, and the answer says so after its JSON.
@@ -298,7 +290,7 @@ Deno.test("mcp: refusals carry their codes and change nothing", async () => {
     const queued = (await ok(a, "sparkq_enqueue", { stream: "st1", tool: "run-bash", payload: {} }))
       .id;
     await p.ok(["stream", "end", "st2"]);
-    const before = dumpDb(p.db);
+    const before = p.dump();
     await refused(a, "sparkq_claim", {}, "usage", /'stream' is required/);
     await refused(a, "sparkq_claim", { stream: "nope" }, "not_found", /no stream named 'nope'/);
     await refused(a, "sparkq_claim", { stream: "st2", wait_seconds: 5 }, "stream_ended");
@@ -337,9 +329,9 @@ Deno.test("mcp: refusals carry their codes and change nothing", async () => {
       { id: queued, summary: "x", stdout: "a", stdout_file: "b" },
       "usage",
     );
-    assert.equal(dumpDb(p.db), before, "refusals changed nothing");
+    assert.equal(p.dump(), before, "refusals changed nothing");
     const running = (await ok(a, "sparkq_claim", { stream: "st1" })).task.id;
-    const before2 = dumpDb(p.db);
+    const before2 = p.dump();
     await refused(
       a,
       "sparkq_complete",
@@ -353,7 +345,7 @@ Deno.test("mcp: refusals carry their codes and change nothing", async () => {
       { id: running, error: "x", stderr_file: "/etc/passwd" },
       "permission",
     );
-    assert.equal(dumpDb(p.db), before2, "refused reports changed nothing");
+    assert.equal(p.dump(), before2, "refused reports changed nothing");
   } finally {
     await c.close();
     await p.cleanup();
@@ -386,7 +378,7 @@ Deno.test("mcp: 4 clients claiming one stream of 400 tasks get each task exactly
     assert.equal(new Set(all).size, 400, "no task claimed twice");
     assert.deepEqual(new Set(all), queued);
     assert.ok(got.every((g) => g.length > 0), `every client got work: ${got.map((g) => g.length)}`);
-    const rows = query(p.db, "SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY 1, 2");
+    const rows = p.query("SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY 1, 2");
     assert.deepEqual(rows, [{ status: "succeeded", attempts: 1, n: 400 }]);
   } finally {
     await Promise.all(clients.map((c) => c.close()));

@@ -3,8 +3,7 @@
  * enqueue, peek, claim, complete, fail, tasks, task, requeue, purge, tools.
  */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
-import { exec, query, type TempProject, tempProject } from "./helpers.ts";
+import { type TempProject, tempProject } from "./helpers.ts";
 
 const ID = /^tsk_[0-9a-f]{12}$/;
 
@@ -38,7 +37,7 @@ Deno.test("enqueue → peek → claim → complete, FIFO, as a worker sees it", 
     assert.equal(t3.tool_name, "run-python");
     assert.equal(t3.task_class, "MEDIUM_SCRIPT");
     assert.deepEqual(
-      query(p.db, "SELECT id, payload, status FROM tasks ORDER BY rowid"),
+      p.query("SELECT id, payload, status FROM tasks ORDER BY rowid"),
       [
         { id: id1, payload: '{"cmd":"ls -la"}', status: "queued" },
         { id: id2, payload: '{"prompt":"review"}', status: "queued" },
@@ -52,7 +51,7 @@ Deno.test("enqueue → peek → claim → complete, FIFO, as a worker sees it", 
     assert.equal(JSON.parse(peeked).id, id1);
     assert.deepEqual(JSON.parse(peeked).payload, { cmd: "ls -la" });
     assert.equal(await p.ok(["peek", "--stream", "docs"]), "", "empty stream: nothing");
-    assert.equal(query(p.db, "SELECT status FROM tasks WHERE id = ?", id1)[0].status, "queued");
+    assert.equal(p.query("SELECT status FROM tasks WHERE id = ?", id1)[0].status, "queued");
 
     // claim: FIFO, full task with payload parsed and the stream
     const c1 = JSON.parse(await p.ok(["claim", "--stream", "auth"]));
@@ -62,7 +61,7 @@ Deno.test("enqueue → peek → claim → complete, FIFO, as a worker sees it", 
     assert.match(c1.started_at, /Z$/);
     assert.deepEqual(c1.payload, { cmd: "ls -la" });
     assert.deepEqual(c1.stream, {
-      id: query(p.db, "SELECT id FROM streams WHERE name = 'auth'")[0].id,
+      id: p.query("SELECT id FROM streams WHERE name = 'auth'")[0].id,
       name: "auth",
       instructions: "Implement JWT auth",
     });
@@ -84,7 +83,7 @@ Deno.test("enqueue → peek → claim → complete, FIFO, as a worker sees it", 
       "warn",
     ]);
     assert.equal(done, `Completed ${id1}: Listed the files\n`);
-    const row = query(p.db, "SELECT * FROM tasks WHERE id = ?", id1)[0];
+    const row = p.query("SELECT * FROM tasks WHERE id = ?", id1)[0];
     assert.equal(row.status, "succeeded");
     assert.deepEqual(JSON.parse(String(row.result)), { summary: "Listed the files", files: 12 });
     assert.equal(row.stdout, "a\nb\n");
@@ -110,7 +109,7 @@ Deno.test("enqueue → peek → claim → complete, FIFO, as a worker sees it", 
     });
     assert.equal(failed, `Failed ${t3.id}: exit code 2\n`);
     assert.deepEqual(
-      query(p.db, "SELECT status, error, stderr, result FROM tasks WHERE id = ?", t3.id)[0],
+      p.query("SELECT status, error, stderr, result FROM tasks WHERE id = ?", t3.id)[0],
       { status: "failed", error: "exit code 2", stderr: "Traceback: boom\n", result: null },
     );
   } finally {
@@ -170,7 +169,7 @@ Deno.test("tasks lists newest first with filters, durations and stale marks", as
     await p.ok(["complete", ids[0], "--result", '{"summary":"ok"}']);
     // ids[1] has run for 400 s of its 300 s timeout: stale, not yet dead
     const past = new Date(Date.now() - 400_000).toISOString();
-    exec(p.db, "UPDATE tasks SET started_at = ? WHERE id = ?", past, ids[1]);
+    p.exec("UPDATE tasks SET started_at = ? WHERE id = ?", past, ids[1]);
 
     const all = JSON.parse(await p.ok(["tasks", "--json"]));
     assert.ok(Array.isArray(all));
@@ -220,18 +219,20 @@ Deno.test("tasks lists newest first with filters, durations and stale marks", as
 Deno.test("default limit of tasks is 50", async () => {
   const p = await project();
   try {
-    const stream = query(p.db, "SELECT id FROM streams WHERE name = 'auth'")[0].id as string;
-    const db = new DatabaseSync(p.db);
+    const stream = p.query("SELECT id FROM streams WHERE name = 'auth'")[0].id as string;
     const now = Date.now();
     for (let i = 0; i < 60; i++) {
       const at = new Date(now - (60 - i) * 1000).toISOString();
-      db.prepare(
+      p.exec(
         `INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout,
            attempts, created_at, updated_at) VALUES (?, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}',
            'queued', 300, 0, ?, ?)`,
-      ).run(`tsk_${i.toString(16).padStart(12, "0")}`, stream, at, at);
+        `tsk_${i.toString(16).padStart(12, "0")}`,
+        stream,
+        at,
+        at,
+      );
     }
-    db.close();
     const list = JSON.parse(await p.ok(["tasks", "--json"]));
     assert.equal(list.length, 50);
     assert.equal(list[0].id, `tsk_${(59).toString(16).padStart(12, "0")}`);
@@ -314,9 +315,7 @@ Deno.test("requeue clones a failed task, into its stream or another", async () =
     assert.match(out, /^tsk_[0-9a-f]{12}\n$/);
     const clone = out.trim();
     assert.notEqual(clone, id);
-    const [orig, copy] = [id, clone].map((x) =>
-      query(p.db, "SELECT * FROM tasks WHERE id = ?", x)[0]
-    );
+    const [orig, copy] = [id, clone].map((x) => p.query("SELECT * FROM tasks WHERE id = ?", x)[0]);
     assert.equal(orig.status, "failed", "the original stays as history");
     assert.equal(orig.error, "flaky");
     for (const k of ["stream_id", "tool_name", "task_class", "payload", "timeout"]) {
@@ -333,7 +332,7 @@ Deno.test("requeue clones a failed task, into its stream or another", async () =
     assert.equal(moved.status, "queued");
     assert.deepEqual(moved.payload, { cmd: "make" });
     assert.equal(moved.timeout, 77);
-    assert.equal(moved.stream_id, query(p.db, "SELECT id FROM streams WHERE name='docs'")[0].id);
+    assert.equal(moved.stream_id, p.query("SELECT id FROM streams WHERE name='docs'")[0].id);
   } finally {
     await p.cleanup();
   }
@@ -351,14 +350,12 @@ Deno.test("purge deletes old finished tasks only and says how many", async () =>
     await p.ok(["fail", ids[1], "--error", "b"]);
     await p.ok(["complete", ids[2], "--result", '{"summary":"c"}']);
     // ids[3] running, ids[4] queued; age everything by 5 days, except ids[2] (2 days)
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET created_at = ?, finished_at = CASE WHEN finished_at IS NULL THEN NULL ELSE ? END",
       new Date(Date.now() - 5 * 864e5).toISOString(),
       new Date(Date.now() - 5 * 864e5).toISOString(),
     );
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET finished_at = ? WHERE id = ?",
       new Date(Date.now() - 2 * 864e5).toISOString(),
       ids[2],
@@ -366,7 +363,7 @@ Deno.test("purge deletes old finished tasks only and says how many", async () =>
     // the running task was started now: not dead, stays running
     assert.equal(await p.ok(["purge"]), "Purged 2 tasks finished more than 3d ago\n");
     assert.deepEqual(
-      query(p.db, "SELECT id, status FROM tasks ORDER BY rowid"),
+      p.query("SELECT id, status FROM tasks ORDER BY rowid"),
       [
         { id: ids[2], status: "succeeded" },
         { id: ids[3], status: "running" },
@@ -381,7 +378,7 @@ Deno.test("purge deletes old finished tasks only and says how many", async () =>
       await p.ok(["purge", "--older-than=36h"]),
       "Purged 1 task finished more than 36h ago\n",
     );
-    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 2);
+    assert.equal(p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 2);
   } finally {
     await p.cleanup();
   }

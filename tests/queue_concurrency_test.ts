@@ -1,14 +1,15 @@
 /**
  * Atomic claim under real concurrency: several processes claim from one stream of
- * thousands of tasks on the same SQLite file until it is empty. Every task must be
+ * thousands of tasks in the same store (a SQLite file, or a PostgreSQL database when
+ * run from tests/pg) until it is empty. Every task must be
  * claimed exactly once, none lost, in FIFO order per claimer, and no process may die
  * of `database is locked`.
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../src/config/load.ts";
 import { enqueue } from "../src/engine/queue.ts";
-import { openDb } from "../src/storage/db.ts";
-import { DENO, query, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
+import { openStore } from "../src/engine/project.ts";
+import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
 import { spawn } from "./support/process.ts";
 
 const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
@@ -16,7 +17,7 @@ const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 /** Queues `n` tasks in `stream` through the engine; returns their IDs. */
 async function fill(p: TempProject, stream: string, n: number): Promise<string[]> {
   const loaded = await loadConfig(`${p.dir}/sparkq.yml`);
-  const ctx = { db: openDb(loaded.dbPath), config: loaded.config };
+  const ctx = { db: await openStore(loaded), config: loaded.config };
   try {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -131,12 +132,13 @@ Deno.test("8 processes claim 2,000 tasks at full speed: each exactly once, no lo
       `the claims were not concurrent: ${claims.map((c) => c.ids.length)}`,
     );
     assert.deepEqual(
-      query(p.db, "SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY status, attempts"),
+      p.query(
+        "SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY status, attempts ORDER BY 1, 2",
+      ),
       [{ status: "queued", attempts: 0, n: 20 }, { status: "succeeded", attempts: 1, n: 2000 }],
     );
     assert.equal(
-      query(
-        p.db,
+      p.query(
         "SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND id IN (" +
           untouched.map(() => "?").join(",") + ")",
         ...untouched,
@@ -172,7 +174,9 @@ Deno.test("engine workers and CLI claim processes share one stream of 2,000 task
     assert.ok(viaCli > 0, "no claim went through the CLI");
     // engine workers complete what they claim; CLI-claimed tasks stay running
     assert.deepEqual(
-      query(p.db, "SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY status, attempts"),
+      p.query(
+        "SELECT status, attempts, COUNT(*) AS n FROM tasks GROUP BY status, attempts ORDER BY 1, 2",
+      ),
       [
         ...(viaCli ? [{ status: "running", attempts: 1, n: viaCli }] : []),
         { status: "succeeded", attempts: 1, n: 2000 - viaCli },

@@ -4,8 +4,8 @@
  * and terminal behaviour (colour for stale tasks, purge progress).
  */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
-import { query, type TempProject, tempProject } from "./helpers.ts";
+import { onPostgres } from "./support/backend.ts";
+import { type TempProject, tempProject } from "./helpers.ts";
 import { sparkqOnTerminal } from "./support/process.ts";
 
 const MiB = 1024 * 1024;
@@ -174,7 +174,7 @@ Deno.test("a 5 MiB stdout is stored intact; a 20 MiB one keeps its first and las
     // large stderr through stdin on fail
     const six = "e".repeat(6 * MiB);
     await p.ok(["fail", ids[2], "--error", "crashed", "--stderr-file", "-"], { stdin: six });
-    const row = query(p.db, "SELECT length(stderr) AS n, error FROM tasks WHERE id = ?", ids[2]);
+    const row = p.query("SELECT length(stderr) AS n, error FROM tasks WHERE id = ?", ids[2]);
     assert.deepEqual(row[0], { n: 6 * MiB, error: "crashed" });
   } finally {
     await p.cleanup();
@@ -197,18 +197,22 @@ Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR 
     await p.ok(["claim", "-s", "auth"]);
     const old = new Date(Date.now() - 10 * 864e5).toISOString();
     const stale = new Date(Date.now() - 400_000).toISOString();
-    const db = new DatabaseSync(p.db);
-    db.prepare("UPDATE tasks SET started_at = ? WHERE id = ?").run(stale, id);
-    // 25,000 old finished tasks (most of the table: purge rebuilds it in one step)
-    const streamId = query(p.db, "SELECT id FROM streams")[0].id as string;
-    db.prepare(
+    p.exec("UPDATE tasks SET started_at = ? WHERE id = ?", stale, id);
+    // 25,000 old finished tasks (most of the table: SQLite's purge rebuilds it in one step)
+    const streamId = p.query("SELECT id FROM streams")[0].id as string;
+    const taskId = onPostgres() ? "'tsk_' || lpad(to_hex(i), 12, '0')" : "printf('tsk_%012x', i)";
+    p.exec(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout,
          attempts, result, created_at, updated_at, started_at, finished_at)
-       SELECT printf('tsk_%012x', i), ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
+       SELECT ${taskId}, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
          '{"summary":"old"}', ?, ?, ?, ? FROM n`,
-    ).run(streamId, old, old, old, old);
-    db.close();
+      streamId,
+      old,
+      old,
+      old,
+      old,
+    );
 
     const tasks = await onTty(p, ["tasks", "--status", "running"]);
     assert.equal(tasks.code, 0, tasks.out);
@@ -222,7 +226,7 @@ Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR 
     assert.equal(purge.code, 0, purge.out);
     assert.match(purge.out, /\rPurging… 25000 deleted/, "progress while purging");
     assert.match(purge.out, /Purged 25000 tasks finished more than 1w ago/);
-    assert.deepEqual(query(p.db, "SELECT id, status FROM tasks"), [{ id, status: "running" }]);
+    assert.deepEqual(p.query("SELECT id, status FROM tasks"), [{ id, status: "running" }]);
   } finally {
     await p.cleanup();
   }

@@ -3,7 +3,7 @@
  * no stack trace, and the database left exactly as it was (assertRefused).
  */
 import assert from "node:assert/strict";
-import { assertRefused, dumpDb, exec, query, type TempProject, tempProject } from "./helpers.ts";
+import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
 
 async function project(): Promise<TempProject> {
   const p = await tempProject();
@@ -91,14 +91,14 @@ Deno.test("enqueue refuses bad tools, streams and payloads", async () => {
       /^Error: stream 'old' is ended: its tasks are never claimed/,
     );
     assert.equal(
-      query(p.db, "SELECT status FROM tasks WHERE id = ?", queuedInOld)[0].status,
+      p.query("SELECT status FROM tasks WHERE id = ?", queuedInOld)[0].status,
       "queued",
     );
     assert.equal(await p.ok(["peek", "--stream", "old"]), "");
     await assertRefused(p, ["claim", "--stream", "nope"], /no stream named 'nope'/);
     await assertRefused(p, ["peek", "--stream", "nope"], /no stream named 'nope'/);
     await assertRefused(p, ["peek"], /--stream is required/, 2);
-    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 1);
+    assert.equal(p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 1);
   } finally {
     await p.cleanup();
   }
@@ -217,7 +217,7 @@ Deno.test("complete and fail refuse bad results and tasks that are not running",
     await refuse(["fail", running, "--error", ""], /an error message is required/);
     await refuse(["fail", running, "--error", "  "], /an error message is required/);
     assert.equal(
-      query(p.db, "SELECT status FROM tasks WHERE id = ?", running)[0].status,
+      p.query("SELECT status FROM tasks WHERE id = ?", running)[0].status,
       "running",
     );
 
@@ -264,8 +264,7 @@ Deno.test("a task auto-failed at 2x its timeout cannot be completed afterwards",
     const id = (await p.ok(["enqueue", "run-bash", "{}", "-s", "auth", "--timeout", "1"])).trim();
     await p.ok(["claim", "-s", "auth"]);
     // the worker went quiet for 3 s (> 2 x 1 s): set started_at back in the DB file
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET started_at = ? WHERE id = ?",
       new Date(Date.now() - 3000).toISOString(),
       id,
@@ -279,7 +278,7 @@ Deno.test("a task auto-failed at 2x its timeout cannot be completed afterwards",
         `^Error: cannot complete task ${id}: it was auto-failed at \\S+Z \\(Auto-failed: task exceeded 2x timeout \\(2s\\) with no complete/fail reported\\. Likely worker crash or disconnect\\.\\); what this report carried is kept on the task as late_report \\(see 'sparkq task ${id}'\\)\\nrequeue it`,
       ),
     );
-    const row = query(p.db, "SELECT status, error, result FROM tasks WHERE id = ?", id)[0];
+    const row = p.query("SELECT status, error, result FROM tasks WHERE id = ?", id)[0];
     assert.equal(row.status, "failed", "the auto-fail stands");
     assert.match(String(row.error), /^Auto-failed: task exceeded 2x timeout \(2s\)/);
     assert.equal(row.result, null);
@@ -290,8 +289,7 @@ Deno.test("a task auto-failed at 2x its timeout cannot be completed afterwards",
     // a task that is merely stale (past 1x, within 2x) can still be completed
     const id2 = (await p.ok(["enqueue", "run-bash", "{}", "-s", "auth", "--timeout", "10"])).trim();
     await p.ok(["claim", "-s", "auth"]);
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET started_at = ? WHERE id = ?",
       new Date(Date.now() - 15_000).toISOString(),
       id2,
@@ -301,13 +299,12 @@ Deno.test("a task auto-failed at 2x its timeout cannot be completed afterwards",
       [id2],
     );
     await p.ok(["complete", id2, "--result", '{"summary":"just in time"}']);
-    assert.equal(query(p.db, "SELECT status FROM tasks WHERE id = ?", id2)[0].status, "succeeded");
+    assert.equal(p.query("SELECT status FROM tasks WHERE id = ?", id2)[0].status, "succeeded");
 
     // reading commands auto-fail too (without the server): `tasks` fails a dead one
     const id3 = (await p.ok(["enqueue", "run-bash", "{}", "-s", "auth", "--timeout", "1"])).trim();
     await p.ok(["claim", "-s", "auth"]);
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET started_at = ? WHERE id = ?",
       new Date(Date.now() - 2500).toISOString(),
       id3,
@@ -399,9 +396,9 @@ Deno.test("requeue refuses tasks that are not failed; tasks, task and purge refu
     );
     await assertRefused(p, ["purge", "--older-than", "0d"], /invalid duration '0d'/, 2);
     await assertRefused(p, ["purge", "--older-than=soon"], /invalid duration 'soon'/, 2);
-    const before = dumpDb(p.db);
+    const before = p.dump();
     assert.match(await p.ok(["purge", "--older-than", "1w"]), /^Purged 0 tasks/);
-    assert.equal(dumpDb(p.db), before);
+    assert.equal(p.dump(), before);
   } finally {
     await p.cleanup();
   }

@@ -3,7 +3,7 @@
  * kind, made through the real CLI, with run times set to known values afterwards.
  */
 import assert from "node:assert/strict";
-import { exec, type TempProject, tempProject } from "./helpers.ts";
+import { type TempProject, tempProject } from "./helpers.ts";
 
 /** The tasks of the review session, by role. */
 export interface ReviewSession {
@@ -49,7 +49,7 @@ export async function reviewSession(opts: { launcher?: string } = {}): Promise<R
   const t0 = Date.parse("2026-11-30T10:00:00Z");
   const iso = (s: number) => new Date(t0 + s * 1000).toISOString();
   const times = "UPDATE tasks SET created_at = ?, started_at = ?, finished_at = ? WHERE id = ?";
-  exec(p.db, times, iso(-5), iso(0), iso(90), ok);
+  p.exec(times, iso(-5), iso(0), iso(90), ok);
 
   assert.equal(await claimNext(p, "auth"), failed);
   const stderr = Array.from({ length: 30 }, (_, i) => `stderr line ${i + 1}`);
@@ -62,14 +62,14 @@ export async function reviewSession(opts: { launcher?: string } = {}): Promise<R
     "--stderr",
     stderr.join("\n") + "\n",
   ]);
-  exec(p.db, times, iso(-4), iso(100), iso(112), failed);
+  p.exec(times, iso(-4), iso(100), iso(112), failed);
   const copy = (await p.ok(["requeue", failed])).trim().split(/\s+/).find((w) =>
     w.startsWith("tsk_")
   )!;
 
   assert.equal(await claimNext(p, "auth"), auto);
   const past = new Date(Date.now() - 3600_000).toISOString();
-  exec(p.db, "UPDATE tasks SET started_at = ? WHERE id = ?", past, auto);
+  p.exec("UPDATE tasks SET started_at = ? WHERE id = ?", past, auto);
   await p.ok(["tasks"]); // the auto-fail rule applies
   const late = await p.run(["complete", auto, "--summary", "finished late after all"]);
   assert.equal(late.code, 1, late.stderr);

@@ -6,7 +6,7 @@
  * `tasks`; the same through a freshly built launcher.
  */
 import assert from "node:assert/strict";
-import { exec, freshLauncher, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
+import { freshLauncher, sparkqCommand, type TempProject, tempProject } from "./helpers.ts";
 import { run, spawnSparkq } from "./support/process.ts";
 import { HOSTILE, type ReviewSession, reviewSession } from "./review_helpers.ts";
 
@@ -172,8 +172,7 @@ async function followScript(p: TempProject): Promise<void> {
     await p.ok(["fail", b, "--error", "broke B"]);
     const c = (await p.ok(["enqueue", "run-bash", '{"n":3}', "--stream", "work"])).trim();
     await p.ok(["claim", "work"]);
-    exec(
-      p.db,
+    p.exec(
       "UPDATE tasks SET started_at = ? WHERE id = ?",
       new Date(Date.now() - 3600_000).toISOString(),
       c,

@@ -4,7 +4,6 @@
  * the live feed, and reload without a restart.
  */
 import assert from "node:assert/strict";
-import { dumpDb, query } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
 
 const TASK_ID = /^tsk_[0-9a-f]{12}$/;
@@ -128,7 +127,7 @@ Deno.test("every API route answers with the CLI's JSON shapes", async () => {
     assert.equal(r.body.timeout, 7);
     r = await api(s, "POST", `/api/tasks/${second}/requeue`, { stream: "docs" });
     assert.equal(r.status, 201);
-    assert.equal(r.body.stream_id, query(s.p.db, "SELECT id FROM streams WHERE name='docs'")[0].id);
+    assert.equal(r.body.stream_id, s.p.query("SELECT id FROM streams WHERE name='docs'")[0].id);
 
     // end stream, end session
     r = await api(s, "POST", "/api/streams/docs/end");
@@ -278,7 +277,7 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
       ["DELETE", "/api/tasks", undefined, 404, /no API route/],
     ];
     for (const [method, path, body, status, pattern, raw] of cases) {
-      const before = dumpDb(s.p.db);
+      const before = s.p.dump();
       const r = await api(s, method, path, body, { raw });
       const where = `${method} ${path} ${raw ?? JSON.stringify(body)} → ${r.status} ${
         JSON.stringify(r.body)
@@ -286,7 +285,7 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
       assert.equal(r.status, status, where);
       assert.equal(typeof r.body?.error, "string", where);
       assert.match(r.body.error, pattern, where);
-      assert.equal(dumpDb(s.p.db), before, `database changed: ${where}`);
+      assert.equal(s.p.dump(), before, `database changed: ${where}`);
     }
     // Web pages answer unknown things with an HTML error page, never a crash.
     for (
@@ -320,7 +319,7 @@ Deno.test("API refusals: JSON errors with the right status, nothing changed", as
     });
     assert.equal(late.status, 409);
     assert.match(late.body.error, /auto-failed/);
-    const row = query(s.p.db, "SELECT status, error FROM tasks WHERE id = ?", quick)[0];
+    const row = s.p.query("SELECT status, error FROM tasks WHERE id = ?", quick)[0];
     assert.equal(row.status, "failed");
     assert.match(String(row.error), /^Auto-failed: task exceeded 2x timeout \(2s\)/);
   } finally {

@@ -7,15 +7,7 @@
  * an ended stream can be moved, with lineage both ways.
  */
 import assert from "node:assert/strict";
-import {
-  dumpDb,
-  exec,
-  freshLauncher,
-  query,
-  type RunResult,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { freshLauncher, type RunResult, type TempProject, tempProject } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
 
 const KiB = 1024;
@@ -40,7 +32,7 @@ async function claimed(p: TempProject, timeout?: number, stream = "work"): Promi
 /** Moves a running task's clock back so the auto-fail rule applies at the next command. */
 function age(p: TempProject, id: string, seconds: number): void {
   const past = new Date(Date.now() - seconds * 1000).toISOString();
-  exec(p.db, "UPDATE tasks SET started_at = ?, heartbeat_at = NULL WHERE id = ?", past, id);
+  p.exec("UPDATE tasks SET started_at = ?, heartbeat_at = NULL WHERE id = ?", past, id);
 }
 
 /** The one JSON line a refused `--json` command prints on stderr. */
@@ -59,7 +51,7 @@ Deno.test("heartbeats keep a task alive past 2x its timeout; it is auto-failed 2
   try {
     const timeout = 2;
     const id = await claimed(p, timeout);
-    const started = Date.parse(query(p.db, "SELECT started_at FROM tasks")[0].started_at as string);
+    const started = Date.parse(p.query("SELECT started_at FROM tasks")[0].started_at as string);
     let last: Record<string, string> = {};
     let n = 0;
     // Beat until well past 2x the timeout from the claim; after each beat the task is
@@ -131,7 +123,7 @@ Deno.test("heartbeat: refused like complete on a task that is not running; notes
       { length: 205 },
       (_, i) => ({ at: "2026-12-01T00:00:00.000Z", note: `n${i}` }),
     );
-    exec(p.db, "UPDATE tasks SET notes = ? WHERE id = ?", JSON.stringify(rows), live);
+    p.exec("UPDATE tasks SET notes = ? WHERE id = ?", JSON.stringify(rows), live);
     await p.ok(["heartbeat", live, "--note", "latest"]);
     const notes = JSON.parse(await p.ok(["task", live, "--json"])).notes;
     assert.equal(notes.length, 200);
@@ -211,15 +203,15 @@ Deno.test("the same complete twice exits 0 both times and changes nothing the se
     const args = ["complete", id, "--result", '{"summary":"Done","n":[1,{"a":2}]}'];
     const first = await p.run(args);
     assert.equal(first.code, 0, first.stderr);
-    const before = dumpDb(p.db);
+    const before = p.dump();
     // The same result with its keys in another order is the same report.
     const second = await p.run(["complete", id, "--result", '{"n":[1,{"a":2}],"summary":"Done"}']);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, first.stdout, "prints what the first printed");
-    assert.equal(dumpDb(p.db), before, "changed nothing");
+    assert.equal(p.dump(), before, "changed nothing");
     const json1 = await p.ok([...args, "--json"]);
     assert.equal(JSON.parse(json1).id, id);
-    assert.equal(dumpDb(p.db), before);
+    assert.equal(p.dump(), before);
 
     // A different result is refused, as is fail of a succeeded task.
     let r = await p.run(["complete", id, "--result", '{"summary":"Other"}', "--json"]);
@@ -227,16 +219,16 @@ Deno.test("the same complete twice exits 0 both times and changes nothing the se
     assert.equal(jsonError(r).code, "not_running");
     r = await p.run(["fail", id, "--error", "x"]);
     assert.equal(r.code, 1);
-    assert.equal(dumpDb(p.db), before);
+    assert.equal(p.dump(), before);
 
     // fail twice with the same error: fine; with another error: refused.
     const id2 = await claimed(p);
     assert.equal((await p.run(["fail", id2, "--error", "boom"])).code, 0);
-    const mid = dumpDb(p.db);
+    const mid = p.dump();
     const again = await p.run(["fail", id2, "--error", "boom"]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^Failed tsk_\w+: boom/);
-    assert.equal(dumpDb(p.db), mid);
+    assert.equal(p.dump(), mid);
     assert.equal((await p.run(["fail", id2, "--error", "other"])).code, 1);
   } finally {
     await p.cleanup();
@@ -295,10 +287,9 @@ Deno.test("tasks --json on 50 tasks with 1 MiB outputs stays under 64 KiB; --wit
   try {
     await p.ok(["session", "create", "s1"]);
     await p.ok(["stream", "create", "work", "--session", "s1"]);
-    const streamId = query(p.db, "SELECT id FROM streams")[0].id as string;
+    const streamId = p.query("SELECT id FROM streams")[0].id as string;
     // 50 finished tasks, each with 1 MiB of stdout and of stderr.
-    exec(
-      p.db,
+    p.exec(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout,
          attempts, result, stdout, stderr, created_at, updated_at, started_at, finished_at)
@@ -424,7 +415,7 @@ Deno.test("a refusal's code is the same through CLI --json and the API", async (
       ],
     ];
     for (const [args, method, path, body, code] of cases) {
-      const before = dumpDb(p.db);
+      const before = p.dump();
       const r = await p.run([...args, "--json"]);
       assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
       assert.equal(r.stdout, "");
@@ -434,7 +425,7 @@ Deno.test("a refusal's code is the same through CLI --json and the API", async (
       assert.equal(cliError.code, code, args.join(" "));
       assert.equal(a.body.code, code, `${method} ${path}`);
       assert.equal(cliError.error, a.body.error, "the same message");
-      assert.equal(dumpDb(p.db), before, "a refusal changes nothing");
+      assert.equal(p.dump(), before, "a refusal changes nothing");
       // Without --json: the human form.
       const human = await p.run(args);
       assert.match(human.stderr, /^Error: /);

@@ -4,7 +4,7 @@
  * stream while another process enqueues 20 tasks over time, one of them failing.
  */
 import assert from "node:assert/strict";
-import { query, tempProject } from "./helpers.ts";
+import { tempProject } from "./helpers.ts";
 import { FIXTURES, shell, startWatcher, until, workerEnv } from "./fixtures/worker_lib.ts";
 
 const ENQUEUER = `
@@ -37,11 +37,11 @@ Deno.test("a playbook worker serves 20 tasks enqueued over time: 19 succeed, 1 f
     assert.equal(ids.length, 20);
 
     await until(
-      () => query(p.db, "SELECT 1 FROM tasks WHERE status IN ('queued','running')").length === 0,
+      () => p.query("SELECT 1 FROM tasks WHERE status IN ('queued','running')").length === 0,
       "the worker to finish every task",
       90_000,
     );
-    const rows = query(p.db, "SELECT * FROM tasks ORDER BY created_at, rowid");
+    const rows = p.query("SELECT * FROM tasks ORDER BY created_at, rowid");
     assert.deepEqual(rows.map((r) => r.id), ids, "every enqueued task, in order");
     const failed = rows.filter((r) => r.status === "failed");
     const ok = rows.filter((r) => r.status === "succeeded");

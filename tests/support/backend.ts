@@ -4,7 +4,7 @@
  * A suite written once runs on both stores: `tests/<suite>_test.ts` runs on SQLite, and
  * `tests/pg/<suite>_pg_test.ts` calls {@link suiteOnPostgres}, which marks its module
  * (each test module runs in its own isolate, so a flag on `globalThis` is per module)
- * and then imports the suite. Helpers ask {@link onPostgres} and give each project a
+ * and then imports the suite, its tests named "… [postgres]". Helpers ask {@link onPostgres} and give each project a
  * database of its own ({@link freshDatabase}) in the cluster `SPARKQ_TEST_PG` names
  * (`scripts/pg_cluster.sh` starts a throwaway one for `./setup.sh test`). Without
  * `SPARKQ_TEST_PG` the PostgreSQL suites register one ignored test each: reported as
@@ -45,21 +45,58 @@ export function sqliteOnly(): { ignore: boolean } {
   return { ignore: onPostgres() };
 }
 
+/** Registers a test from the wrapper's own module: `(t) => Deno.test(t)`. */
+export type Register = (t: Deno.TestDefinition) => void;
+
+/** The suffix of a test's name when it runs on PostgreSQL. */
+export const PG_SUFFIX = " [postgres]";
+
 /**
- * Runs a suite on PostgreSQL: marks this module, then loads the suite (whose tests
- * register as it loads). Without `SPARKQ_TEST_PG`, registers one ignored test instead.
+ * Runs a suite on PostgreSQL: marks this module, then loads the suite, whose tests
+ * register as it loads. Each is handed to `register`, named with {@link PG_SUFFIX}:
+ * called from the wrapper's module, it files the tests under the wrapper (the JUnit
+ * report names each test's file by where `Deno.test` was called), apart from the same
+ * tests on SQLite. Without `SPARKQ_TEST_PG`, registers one ignored test instead.
  */
-export async function suiteOnPostgres(name: string, load: () => Promise<unknown>): Promise<void> {
+export async function suiteOnPostgres(
+  suite: string,
+  load: () => Promise<unknown>,
+  register: Register,
+): Promise<void> {
   if (PG_ADMIN_URL === undefined) {
-    Deno.test({
-      name: `${name} on PostgreSQL (SPARKQ_TEST_PG is not set)`,
-      ignore: true,
-      fn() {},
-    });
+    register({ name: `${suite} on PostgreSQL (SPARKQ_TEST_PG is not set)`, ignore: true, fn() {} });
     return;
   }
   flags[FLAG] = "postgres";
-  await load();
+  const deno = Deno as unknown as { test: (...args: unknown[]) => void };
+  const original = deno.test;
+  const renamed = (...args: unknown[]) => {
+    const t = testDefinition(args);
+    deno.test = original; // `register` calls Deno.test: the real one
+    try {
+      register({ ...t, name: t.name + PG_SUFFIX });
+    } finally {
+      deno.test = renamed;
+    }
+  };
+  deno.test = renamed;
+  try {
+    await load();
+  } finally {
+    deno.test = original;
+  }
+}
+
+/** One `Deno.test` call's arguments (any of its forms) as one definition. */
+function testDefinition(args: unknown[]): Deno.TestDefinition {
+  const t: Partial<Deno.TestDefinition> = {};
+  for (const a of args) {
+    if (typeof a === "string") t.name = a;
+    else if (typeof a === "function") t.fn = a as Deno.TestDefinition["fn"];
+    else if (a !== null && typeof a === "object") Object.assign(t, a);
+  }
+  if (!t.fn) throw new Error(`Deno.test without a function: ${t.name}`);
+  return { ...t, name: t.name || t.fn.name, fn: t.fn };
 }
 
 /** A database made for one test project. */
