@@ -15,10 +15,13 @@
  *      `--version` (hot half) and `setup` without a TTY (loads the cold half);
  *   4. writes the launcher `./sparkq` from the permission flags of the `sparkq` task in
  *      deno.json, turning its relative paths into paths computed from the launcher's
- *      own location, so the task and the launcher cannot drift apart.
+ *      own location, so the task and the launcher cannot drift apart. The task's
+ *      `$(sh scripts/db_net.sh …)` (the database host for --allow-net) becomes the same
+ *      shell functions copied into the launcher.
  *
  * `deno task compile` (`--compile`): `deno compile` of `main.ts` with the same
- * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`.
+ * permission flags (paths made absolute for this folder) into `dist/sparkq-bin`; a
+ * binary's flags are fixed, so it reaches a database only on the loopback interface.
  */
 
 import { COLD_ENTRIES, coldFile, type ColdName } from "../src/core/cold.ts";
@@ -113,15 +116,50 @@ export function embed(hot: string, files: Record<string, string>): string {
   );
 }
 
+/** The script that names the database host for --allow-net (see its comments). */
+export const DB_NET_SCRIPT = "scripts/db_net.sh";
+/** The task's call of it: `$(sh scripts/db_net.sh <the task's --allow-read value>)`. */
+const DB_NET_CALL = /\s\$\(sh scripts\/db_net\.sh ([^\s)]+)\)(?=\s)/g;
+
 /** The words of the `sparkq` task in deno.json: its permission flags, in order. */
 export async function taskFlags(): Promise<string[]> {
   const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  const task = String(cfg.tasks?.sparkq ?? "");
-  const words = task.trim().split(/\s+/);
+  return sparkqTaskFlags(String(cfg.tasks?.sparkq ?? ""));
+}
+
+/**
+ * The permission flags of the `sparkq` task's text, without its `$(sh scripts/db_net.sh
+ * …)` (which adds the database host at run time); checks that the call is there once,
+ * given the task's --allow-read value, so that it looks for sparkq.yml where the
+ * program may read.
+ */
+export function sparkqTaskFlags(task: string): string[] {
+  const calls = [...task.matchAll(DB_NET_CALL)];
+  const words = task.replace(DB_NET_CALL, "").trim().split(/\s+/);
   if (words[0] !== "deno" || words[1] !== "run" || words[words.length - 1] !== "main.ts") {
     throw new BuildError(`the "sparkq" task in deno.json must be 'deno run <flags> main.ts'`);
   }
-  return words.slice(2, -1);
+  const flags = words.slice(2, -1);
+  const read = flags.find((f) => f.startsWith("--allow-read="))?.slice("--allow-read=".length);
+  if (calls.length !== 1 || calls[0][1] !== read) {
+    throw new BuildError(
+      `the "sparkq" task in deno.json must add the database host to --allow-net once: ` +
+        `'$(sh ${DB_NET_SCRIPT} ${read ?? "<its --allow-read value>"})' after its --allow-net`,
+    );
+  }
+  return flags;
+}
+
+/**
+ * The shell functions of scripts/db_net.sh that the launcher carries: the lines between
+ * its `# BEGIN sparkq_db_net` and `# END sparkq_db_net` lines.
+ */
+export function dbNetFunctions(
+  text = Deno.readTextFileSync(new URL("db_net.sh", import.meta.url)),
+): string {
+  const m = text.match(/^# BEGIN sparkq_db_net[^\n]*\n([\s\S]*?)^# END sparkq_db_net$/m);
+  if (!m) throw new BuildError(`${DB_NET_SCRIPT} lacks its BEGIN/END sparkq_db_net lines`);
+  return m[1];
 }
 
 const PATH_FLAGS = /^(--(?:allow|deny)-(?:read|write)|--ignore-read)=(.*)$/;
@@ -146,13 +184,25 @@ export function absoluteFlags(flags: string[], base: string, parent: string): st
   });
 }
 
-/** The launcher `./sparkq`: a POSIX sh script that runs dist/sparkq.js with the task's flags. */
-export function launcherScript(flags: string[]): string {
+/**
+ * The launcher `./sparkq`: a POSIX sh script that runs dist/sparkq.js with the task's
+ * flags, plus the database host (scripts/db_net.sh's functions, `dbNet`) after
+ * --allow-net.
+ */
+export function launcherScript(flags: string[], dbNet = dbNetFunctions()): string {
   const shQuote = (s: string) => s.replace(/[\\"`$]/g, (c) => `\\${c}`);
   // Paths become "$dir"/"$parent" shell variables; everything else is literal.
-  const words = absoluteFlags(flags, "\u0001dir", "\u0001parent").map((f) =>
-    `"${shQuote(f).replaceAll("\u0001dir", "$dir").replaceAll("\u0001parent", "$parent")}"`
+  const word = (f: string) =>
+    `"${shQuote(f).replaceAll("\u0001dir", "$dir").replaceAll("\u0001parent", "$parent")}"`;
+  const absolute = absoluteFlags(flags, "\u0001dir", "\u0001parent");
+  const words = absolute.flatMap((f) =>
+    f.startsWith("--allow-net=") ? [word(f), '${sparkq_net:+"$sparkq_net"}'] : [word(f)]
   );
+  const readable = absolute.find((f) => f.startsWith("--allow-read="));
+  if (!readable || !flags.some((f) => f.startsWith("--allow-net="))) {
+    throw new BuildError("the sparkq task needs --allow-read and --allow-net flags");
+  }
+  const readableWord = word(readable.slice("--allow-read=".length));
   return `#!/bin/sh
 # SparkQ launcher, written by scripts/build.ts (setup.sh / deno task bundle).
 # Do not edit: the permission flags are the "sparkq" task's in deno.json, with its
@@ -167,9 +217,13 @@ case "$self" in
   */*) here=\${self%/*} ;;
   *) here=. ;;
 esac
+# The caller's directory as the program sees it (symlinks resolved), then this file's.
+back=$PWD
+CDPATH='' cd -P . || exit 1
+cwd=$PWD
 CDPATH='' cd -P -- "\${here:-/}" || exit 1
 dir=$PWD
-CDPATH='' cd -- "$OLDPWD" || exit 1
+CDPATH='' cd -- "$back" || exit 1
 parent=\${dir%/*}
 parent=\${parent:-/}
 if command -v deno >/dev/null 2>&1; then
@@ -191,6 +245,10 @@ unset INIT_CWD
 # Only config lookup uses this fallback: 'setup' writes where it is run.
 SPARKQ_DEFAULT_CONFIG="$dir/sparkq.yml"
 export SPARKQ_DEFAULT_CONFIG
+# --allow-net also gets the PostgreSQL host:port of the database URL in effect, if any
+# (the functions below are scripts/db_net.sh's; see its comments).
+${dbNet.trim()}
+sparkq_db_net "$cwd" ${readableWord} "$@"
 exec "$deno" run --no-config --no-lock ${words.join(" ")} "$dir/dist/sparkq.js" "$@"
 `;
 }

@@ -13,18 +13,22 @@
  *
  * Tests import these through tests/helpers.ts or directly.
  */
+import { sparkqTaskFlags } from "../../scripts/build.ts";
 
 /** The repository root (the SparkQ folder). */
 export const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 /** The deno binary running the tests. */
 export const DENO = Deno.execPath();
 
-/** The permission flags of the `sparkq` task in deno.json. */
-export const SPARKQ_FLAGS: string[] = (() => {
-  const cfg = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
-  const words = String(cfg.tasks.sparkq).split(/\s+/);
-  return words.filter((w) => w.startsWith("--"));
-})();
+/**
+ * The permission flags of the `sparkq` task in deno.json, as a project without a
+ * PostgreSQL URL gets them: the task's `$(sh scripts/db_net.sh …)`, which adds the
+ * database host to --allow-net, is left out (tests/support/db_net.ts `dbNetFlags` runs
+ * it for a project, as the task does).
+ */
+export const SPARKQ_FLAGS: string[] = sparkqTaskFlags(
+  String(JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks.sparkq),
+);
 
 const dec = new TextDecoder();
 

@@ -38,11 +38,14 @@ export function pgError(target: DatabaseUrl, f: PgFailure): SparkqError {
   const where = target.netHost;
   if (f.name === "NotCapable" || /Requires net access/.test(f.message)) {
     return new SparkqError(
-      `SparkQ is not allowed to connect to ${where} (the host of database.url)`,
+      `SparkQ is not allowed to connect to ${where} (the database URL's host and port)`,
       {
         code: "permission",
-        hint: "run SparkQ through ./sparkq or 'deno task sparkq', which allow that host " +
-          `(or add --allow-net=127.0.0.1,localhost,${where}; see README: PostgreSQL)`,
+        hint: "./sparkq and 'deno task sparkq' allow the host:port of $SPARKQ_DATABASE_URL, " +
+          "else of the one-line 'url:' under 'database:' in the sparkq.yml they find " +
+          "('deno task' cannot see --config, --database-url, --to or --from: set " +
+          "SPARKQ_CONFIG or SPARKQ_DATABASE_URL instead, or use ./sparkq); running deno " +
+          `yourself, add --allow-net=${where} (see README: PostgreSQL)`,
       },
     );
   }
