@@ -4,32 +4,31 @@
  * Every command that reads or claims tasks calls `failDeadTasks` first; the server
  * calls it on a timer. When nothing is dead it is one indexed SELECT, no write.
  */
-import { finishRunning, listRunning } from "../storage/tasks.ts";
+import { failDead, listRunning } from "../storage/tasks.ts";
 import { type EngineContext, nowMs, nowStamp } from "./context.ts";
 import { autoFailMessage, deadlinesMs, isDead } from "./timing.ts";
 
-/** Fails every dead task in every stream; returns their IDs. */
+/**
+ * Fails every dead task in every stream, in one statement; returns their IDs. Each is
+ * failed only if it is still running with the start and heartbeat it was read with (a
+ * heartbeat or a report that lands in between wins).
+ */
 export function failDeadTasks(ctx: EngineContext): string[] {
   const now = nowMs(ctx);
   const dead = listRunning(ctx.db).filter((t) => isDead(t, now));
   if (dead.length === 0) return [];
-  return ctx.db.write(() => {
-    const stamp = nowStamp(ctx);
-    const failed: string[] = [];
-    for (const t of dead) {
-      const changed = finishRunning(ctx.db, t.id, {
-        status: "failed",
-        result: null,
+  return ctx.db.write(() =>
+    failDead(
+      ctx.db,
+      dead.map((t) => ({
+        id: t.id,
+        started_at: t.started_at,
+        heartbeat_at: t.heartbeat_at,
         error: autoFailMessage(t.timeout),
-        stdout: null,
-        stderr: null,
-        now: stamp,
-        autoFailed: true,
-      }, { started_at: t.started_at, heartbeat_at: t.heartbeat_at });
-      if (changed) failed.push(t.id);
-    }
-    return failed;
-  });
+      })),
+      nowStamp(ctx),
+    )
+  );
 }
 
 /**

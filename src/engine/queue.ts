@@ -146,6 +146,9 @@ export function claim<T>(
   handover?: (task: TaskDetail) => T,
 ): TaskDetail | { task: TaskDetail; out: T } | undefined {
   failDeadTasks(ctx);
+  // Concurrent: beside other writers on PostgreSQL. Its one write is the guarded claim
+  // (which skips rows other claims hold and waits out a stream being ended); the rest
+  // only reads.
   const claimed = ctx.db.write(() => {
     const stream = requireStream(ctx, streamName, { active: "its tasks are never claimed" });
     const row = store.claimQueued(ctx.db, stream.id, nowStamp(ctx));
@@ -153,7 +156,7 @@ export function claim<T>(
     requireHandover(row.id, row.payload);
     const task: ClaimedTask = { ...withStream(ctx, row), project: projectPaths(ctx) };
     return { task, out: handover ? handover(task) : JSON.stringify(task) };
-  });
+  }, { concurrent: true });
   if (!claimed) return undefined;
   return handover ? claimed as { task: TaskDetail; out: T } : claimed.task;
 }

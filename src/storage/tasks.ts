@@ -8,6 +8,11 @@ import {
   TASK_TRIGGERS,
 } from "./schema.ts";
 
+/** True for a PostgreSQL store, whose SQL differs from SQLite's here and there. */
+function onPg(db: Db): boolean {
+  return db.dialect === "postgres";
+}
+
 /** The tasks a purge deletes: finished (succeeded or failed) before the cutoff parameter. */
 const PURGEABLE = "status IN ('succeeded', 'failed') AND COALESCE(finished_at, created_at) < ?";
 
@@ -59,8 +64,30 @@ export function peekQueued(db: Db, streamId: string): TaskRow | undefined {
 /**
  * Claims the oldest queued task of a stream in one statement: sets it running,
  * stamps `started_at` and adds one attempt. Call inside a write transaction.
+ *
+ * PostgreSQL runs claims beside each other and beside other writers (`write(fn,
+ * { concurrent: true })`): the pick locks its row and skips rows another transaction
+ * holds (`FOR UPDATE SKIP LOCKED`), so concurrent claims take different tasks without
+ * waiting, and it holds a share lock on the stream's row while the stream is active, so
+ * a stream being ended waits for the claim (or the claim, for the end, and then finds
+ * the stream ended and takes nothing).
  */
 export function claimQueued(db: Db, streamId: string, now: string): TaskRow | undefined {
+  if (onPg(db)) {
+    return db.get<TaskRow>(
+      `UPDATE tasks SET status = 'running', started_at = ?1, updated_at = ?1,
+         attempts = attempts + 1
+       WHERE id = (SELECT t.id FROM tasks t
+                   WHERE t.stream_id = ?2 AND t.status = 'queued'
+                     AND EXISTS (SELECT 1 FROM streams s WHERE s.id = ?2 AND s.status = 'active'
+                                 FOR SHARE)
+                   ORDER BY t.created_at, t.rowid LIMIT 1 FOR UPDATE OF t SKIP LOCKED)
+         AND status = 'queued'
+       RETURNING *`,
+      now,
+      streamId,
+    );
+  }
   return db.get<TaskRow>(
     `UPDATE tasks SET status = 'running', started_at = ?, updated_at = ?, attempts = attempts + 1
      WHERE id = (SELECT id FROM tasks WHERE stream_id = ? AND status = 'queued'
@@ -81,26 +108,17 @@ export interface Finish {
   stdout: string | null;
   stderr: string | null;
   now: string;
-  /** Set by the auto-fail sweep only: records the outcome as data (`auto_failed` = 1). */
-  autoFailed?: boolean;
-}
-
-/** What a guarded finish expects a running task to still hold (as it was read). */
-export interface RunningSince {
-  started_at: string;
-  heartbeat_at: string | null;
 }
 
 /**
- * Moves a running task to succeeded or failed. Guarded by the expected state (and, when
- * given, the `started_at` and `heartbeat_at` it was read with, so a heartbeat that lands
- * in between keeps the task alive): returns false when no row changed.
+ * Moves a running task to succeeded or failed (a worker's report). Guarded by the
+ * state: returns false when the task is not running.
  */
-export function finishRunning(db: Db, id: string, f: Finish, expect?: RunningSince): boolean {
-  const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, stdout = ?, stderr = ?,
-                 finished_at = ?, updated_at = ?, auto_failed = ?
-               WHERE id = ? AND status = 'running'`;
-  const params = [
+export function finishRunning(db: Db, id: string, f: Finish): boolean {
+  return db.run(
+    `UPDATE tasks SET status = ?, result = ?, error = ?, stdout = ?, stderr = ?,
+       finished_at = ?, updated_at = ?, auto_failed = 0
+     WHERE id = ? AND status = 'running'`,
     f.status,
     f.result,
     f.error,
@@ -108,16 +126,56 @@ export function finishRunning(db: Db, id: string, f: Finish, expect?: RunningSin
     f.stderr,
     f.now,
     f.now,
-    f.autoFailed ? 1 : 0,
     id,
-  ];
-  if (expect === undefined) return db.run(sql, ...params) === 1;
-  return db.run(
-    sql + " AND started_at = ? AND heartbeat_at IS ?",
-    ...params,
-    expect.started_at,
-    expect.heartbeat_at,
   ) === 1;
+}
+
+/** A running task the auto-fail sweep fails, as it was read, and the error it gets. */
+export interface DeadTask {
+  id: string;
+  /** The `started_at` it was read with. */
+  started_at: string;
+  /** The `heartbeat_at` it was read with. */
+  heartbeat_at: string | null;
+  error: string;
+}
+
+/**
+ * Fails these running tasks in one statement, marking them `auto_failed` (the auto-fail
+ * sweep; which tasks are dead is the engine's rule). Each row is guarded by the state
+ * and by the `started_at` and `heartbeat_at` it was read with, so a heartbeat or a
+ * report that lands in between keeps its task as it is. Returns the IDs it failed, in
+ * the order given. Call inside a write transaction.
+ */
+export function failDead(db: Db, dead: DeadTask[], now: string): string[] {
+  if (dead.length === 0) return [];
+  const set = `status = 'failed', result = NULL, error = d.error, stdout = NULL, stderr = NULL,
+       finished_at = ?, updated_at = ?, auto_failed = 1`;
+  const guard = "tasks.id = d.id AND tasks.status = 'running' AND tasks.started_at = d.started_at";
+  const rows = onPg(db)
+    ? db.all<{ id: string }>(
+      `UPDATE tasks SET ${set}
+       FROM json_to_recordset(?::text::json)
+         AS d(id TEXT, started_at TEXT, heartbeat_at TEXT, error TEXT)
+       WHERE ${guard} AND tasks.heartbeat_at IS NOT DISTINCT FROM d.heartbeat_at
+       RETURNING tasks.id`,
+      now,
+      now,
+      JSON.stringify(dead),
+    )
+    : db.all<{ id: string }>(
+      `UPDATE tasks SET ${set}
+       FROM (SELECT value ->> 'id' AS id, value ->> 'started_at' AS started_at,
+               value ->> 'heartbeat_at' AS heartbeat_at, value ->> 'error' AS error
+             FROM json_each(?)) AS d
+       WHERE ${guard} AND tasks.heartbeat_at IS d.heartbeat_at
+       RETURNING id`,
+      now,
+      now,
+      JSON.stringify(dead),
+    );
+  const failed = new Set(rows.map((r) => r.id));
+  return dead.map((t) => t.id).filter((id) => failed.has(id));
 }
 
 /** The minimal view of a running task the stale and auto-fail rules need. */
@@ -182,11 +240,25 @@ const TAIL_COLUMNS =
 /** Sizes in bytes of the outputs, read without loading them. */
 const OUTPUT_BYTES = "COALESCE(octet_length(t.stdout), 0) AS stdout_bytes, " +
   "COALESCE(octet_length(t.stderr), 0) AS stderr_bytes";
-/** A late report without its outputs, carrying their sizes instead. */
+/** A late report without its outputs, carrying their sizes instead (JSON text). */
 const LATE_REPORT_BRIEF = `CASE WHEN t.late_report IS NULL THEN NULL ELSE
   json_set(json_remove(t.late_report, '$.stdout', '$.stderr'),
     '$.stdout_bytes', COALESCE(octet_length(json_extract(t.late_report, '$.stdout')), 0),
     '$.stderr_bytes', COALESCE(octet_length(json_extract(t.late_report, '$.stderr')), 0))
+  END AS late_report`;
+/**
+ * PostgreSQL's `LATE_REPORT_BRIEF`: the same keys in the same order (the report's own,
+ * then the two sizes), as text (the driver would parse a json value into an object).
+ */
+const PG_LATE_REPORT_BRIEF = `CASE WHEN t.late_report IS NULL THEN NULL ELSE
+  (SELECT json_object_agg(k, v ORDER BY g, n)::text FROM (
+     SELECT e.k, e.v, 0 AS g, e.n
+     FROM json_each(t.late_report::json) WITH ORDINALITY AS e(k, v, n)
+     WHERE e.k NOT IN ('stdout', 'stderr')
+     UNION ALL SELECT 'stdout_bytes',
+       to_json(COALESCE(octet_length(t.late_report::json ->> 'stdout'), 0)), 1, 1
+     UNION ALL SELECT 'stderr_bytes',
+       to_json(COALESCE(octet_length(t.late_report::json ->> 'stderr'), 0)), 1, 2) x)
   END AS late_report`;
 
 /** A task row in a listing: outputs left out (unless asked for), their sizes instead. */
@@ -223,7 +295,7 @@ export function listTasks(
   }
   const tail = f.withOutput
     ? TAIL_COLUMNS
-    : TAIL_COLUMNS.replace("t.late_report", LATE_REPORT_BRIEF);
+    : TAIL_COLUMNS.replace("t.late_report", onPg(db) ? PG_LATE_REPORT_BRIEF : LATE_REPORT_BRIEF);
   const outputs = f.withOutput ? `t.stdout, t.stderr, ${OUTPUT_BYTES}` : OUTPUT_BYTES;
   const columns = `${HEAD_COLUMNS}, ${outputs}, ${tail}, s.name AS stream_name, t.rowid AS row_key`;
   const older = f.after === undefined;
@@ -263,18 +335,33 @@ export function listTasks(
   if (f.search.idPrefix !== undefined) {
     // IDs are random: a prefix of 2+ hex digits (after "tsk_") is a short range of the
     // primary key (about 1 in 256 tasks or fewer) to sort; a shorter one matches so many
-    // that walking the table newest first finds a page at once.
-    const pk = f.search.idPrefix.length >= 6
+    // that walking the table newest first finds a page at once. PostgreSQL compares
+    // bytes (COLLATE "C"), which any database collation leaves correct, and its planner
+    // picks the path.
+    const pk = onPg(db)
+      ? "tasks t"
+      : f.search.idPrefix.length >= 6
       ? "tasks t INDEXED BY sqlite_autoindex_tasks_1"
       : "tasks t NOT INDEXED";
+    const id = onPg(db) ? 't.id COLLATE "C"' : "t.id";
     found.push(select(
       pk,
-      ["t.id >= ?", "t.id < ?", ...(key ? [`t.rowid ${cmp} ?`] : [])],
+      [`${id} >= ?`, `${id} < ?`, ...(key ? [`t.rowid ${cmp} ?`] : [])],
       [f.search.idPrefix, f.search.idPrefix + "\uffff", ...(key ? [key.rowid] : [])],
       `t.rowid ${dir}`,
     ));
   }
-  if (f.search.match !== undefined) {
+  if (f.search.match !== undefined && onPg(db)) {
+    found.push(select(
+      "tasks t",
+      [
+        "sparkq_search(t.result, t.error, t.payload) @@ to_tsquery('simple', ?)",
+        ...(key ? [`t.rowid ${cmp} ?`] : []),
+      ],
+      [pgTsQuery(f.search.match), ...(key ? [key.rowid] : [])],
+      `t.rowid ${dir}`,
+    ));
+  } else if (f.search.match !== undefined) {
     found.push(select(
       "tasks_fts fts JOIN tasks t ON t.rowid = fts.rowid",
       ["tasks_fts MATCH ?", ...(key ? [`fts.rowid ${cmp} ?`] : [])],
@@ -287,6 +374,24 @@ export function listTasks(
   const merged = found.flat().sort((a, b) => Number(b.row_key) - Number(a.row_key))
     .filter((r) => !seen.has(Number(r.row_key)) && seen.add(Number(r.row_key)) !== undefined);
   return older ? merged.slice(0, f.limit) : merged.slice(-f.limit);
+}
+
+/**
+ * The PostgreSQL text-search query of an FTS5 query as engine/task_query.ts `searchTerms`
+ * writes it: phrases (`"w1 w2"`, `"w1 w2" *` for a prefix last word) separated by spaces,
+ * all of which must match. Each phrase becomes its words in a row (`'w1' <-> 'w2':*`);
+ * the phrases are joined with `&`.
+ */
+function pgTsQuery(match: string): string {
+  const phrases: string[] = [];
+  for (const m of match.matchAll(/"((?:[^"]|"")*)"( \*)?/g)) {
+    const words = m[1].replaceAll('""', '"').split(" ").filter((w) => w !== "");
+    if (words.length === 0) continue;
+    const lexemes = words.map((w) => `'${w.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`);
+    if (m[2]) lexemes[lexemes.length - 1] += ":*";
+    phrases.push(lexemes.length > 1 ? `(${lexemes.join(" <-> ")})` : lexemes[0]);
+  }
+  return phrases.join(" & ");
 }
 
 /** Whether any task passes the filters (its `before`/`after` bound included). */
@@ -311,9 +416,15 @@ export type TaskTailRow = TaskRow & {
 export function getTaskTail(db: Db, id: string, tailBytes: number): TaskTailRow | undefined {
   const fits = (col: string) =>
     `CASE WHEN octet_length(t.${col}) <= ${tailBytes} THEN t.${col} END AS ${col}`;
+  // The end's bytes: SQLite's blob of the text; PostgreSQL's UTF-8 bytea (which `PgDb`
+  // hands back as bytes).
+  const end = (col: string) =>
+    onPg(db)
+      ? `substring(convert_to(t.${col}, 'UTF8') FROM octet_length(t.${col}) - ${tailBytes - 1})`
+      : `substr(CAST(t.${col} AS BLOB), -${tailBytes})`;
   const tail = (col: string) =>
     `CASE WHEN octet_length(t.${col}) > ${tailBytes}
-       THEN substr(CAST(t.${col} AS BLOB), -${tailBytes}) END AS ${col}_tail`;
+       THEN ${end(col)} END AS ${col}_tail`;
   return db.get<TaskTailRow>(
     `SELECT ${HEAD_COLUMNS}, ${fits("stdout")}, ${fits("stderr")}, ${TAIL_COLUMNS},
        ${OUTPUT_BYTES}, ${tail("stdout")}, ${tail("stderr")}
@@ -342,7 +453,9 @@ export function heartbeatRunning(
   notes: string | null,
 ): TaskRow | undefined {
   return db.get<TaskRow>(
-    `UPDATE tasks SET heartbeat_at = ?, updated_at = ?, notes = COALESCE(?, notes)
+    `UPDATE tasks SET heartbeat_at = ?, updated_at = ?, notes = COALESCE(${
+      onPg(db) ? "?::text" : "?"
+    }, notes)
      WHERE id = ? AND status = 'running' RETURNING *`,
     now,
     now,
@@ -506,25 +619,32 @@ export function failedWithoutCopy(db: Db, streamId: string): CopySource[] {
 
 /** How many of a stream's failed tasks have no copy yet, and how many already have one. */
 export function countFailedCopies(db: Db, streamId: string): { fresh: number; copied: number } {
+  const exists = "EXISTS (SELECT 1 FROM tasks c WHERE c.requeued_from = t.id)";
   const r = db.get<{ fresh: number; copied: number }>(
     `SELECT COUNT(*) - COALESCE(SUM(x.copied), 0) AS fresh, COALESCE(SUM(x.copied), 0) AS copied
-     FROM (SELECT EXISTS (SELECT 1 FROM tasks c WHERE c.requeued_from = t.id) AS copied
+     FROM (SELECT ${onPg(db) ? `CASE WHEN ${exists} THEN 1 ELSE 0 END` : exists} AS copied
            FROM tasks t WHERE t.stream_id = ? AND t.status = 'failed') x`,
     streamId,
   )!;
   return { fresh: Number(r.fresh), copied: Number(r.copied) };
 }
 
-/** True when some task's search entry is out of date (a cheap read, no lock). */
+/**
+ * True when some task's search entry is out of date (a cheap read, no lock). Never on
+ * PostgreSQL, whose search index is kept current by every write.
+ */
 export function searchBehind(db: Db): boolean {
+  if (onPg(db)) return false;
   return db.get("SELECT 1 AS x FROM tasks_fts_pending LIMIT 1") !== undefined;
 }
 
 /**
  * Brings the search entries of up to `batch` out-of-date tasks up to date (one FTS5
- * segment for the lot); returns how many. Call inside a write transaction.
+ * segment for the lot); returns how many (0 on PostgreSQL: nothing is ever behind).
+ * Call inside a write transaction.
  */
 export function syncSearchIndex(db: Db, batch: number): number {
+  if (onPg(db)) return 0;
   const [drop, add, done] = SEARCH_SYNC_STEPS;
   db.run(drop, batch);
   db.run(add, batch);

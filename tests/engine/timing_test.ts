@@ -10,7 +10,7 @@ import { isSparkqError } from "../../src/core/errors.ts";
 import { failDeadTasks, nextTimeChange } from "../../src/engine/autofail.ts";
 import { claim, complete, enqueue, fail, getTask, listTasks } from "../../src/engine/queue.ts";
 import { autoFailMessage, deadlines, isAutoFailed, isStale } from "../../src/engine/timing.ts";
-import { finishRunning, listRunning } from "../../src/storage/tasks.ts";
+import { failDead, listRunning } from "../../src/storage/tasks.ts";
 import { setHeartbeat, T0, type TestEngine, testEngine } from "./support.ts";
 
 const TIMEOUT = 10; // seconds
@@ -173,21 +173,24 @@ Deno.test("engine: the sweep does not fail a task whose heartbeat landed after i
   const e = testEngine();
   try {
     const id = await running(e);
+    const other = await running(e);
     e.at(2 * TIMEOUT * S + 1);
-    const [seen] = listRunning(e.db);
-    assert.equal(seen.id, id);
+    const seen = listRunning(e.db);
+    assert.deepEqual(seen.map((t) => t.id).sort(), [id, other].sort());
     setHeartbeat(e, id, 2 * TIMEOUT * S); // the worker's heartbeat wins the race
-    const changed = finishRunning(e.db, id, {
-      status: "failed",
-      result: null,
-      error: autoFailMessage(TIMEOUT),
-      stdout: null,
-      stderr: null,
-      now: new Date(e.clock.ms).toISOString(),
-      autoFailed: true,
-    }, { started_at: seen.started_at, heartbeat_at: seen.heartbeat_at });
-    assert.equal(changed, false, "guarded by the heartbeat it read");
+    // The sweep's one statement, with the rows as it read them: each row is guarded.
+    const failed = e.db.write(() =>
+      failDead(
+        e.db,
+        seen.map((t) => ({ ...t, error: autoFailMessage(TIMEOUT) })),
+        new Date(e.clock.ms).toISOString(),
+      )
+    );
+    assert.deepEqual(failed, [other], "guarded by the heartbeat it read");
     assert.equal(e.row(id).status, "running");
+    assert.equal(e.row(other).status, "failed");
+    assert.ok(isAutoFailed(e.row(other)));
+    assert.equal(e.row(other).error, autoFailMessage(TIMEOUT));
     assert.deepEqual(failDeadTasks(e), [], "alive again from its heartbeat");
   } finally {
     e.close();
