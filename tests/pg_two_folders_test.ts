@@ -16,14 +16,14 @@
  * from the same stream (each of its claims and completes is its own process, through the
  * source or the launcher).
  *
- * Needs SPARKQ_TEST_PG (see tests/support/pg.ts); ignored without it.
+ * Needs SPARKQ_TEST_PG (see tests/support/backend.ts); ignored without it.
  */
 import assert from "node:assert/strict";
 import { openProject, type Project } from "../src/engine/project.ts";
 import { enqueue } from "../src/engine/queue.ts";
 import { DENO, freePort, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
 import { api, spawnRun, waitForHealth } from "./server_helpers.ts";
-import { freshDatabase, PG_BASE, type TestDatabase } from "./support/pg.ts";
+import { freshDatabase, PG_ADMIN_URL, pgQuery, type TestDatabase } from "./support/backend.ts";
 import { spawn, type Spawned } from "./support/process.ts";
 
 const WORKER = `${ROOT}/tests/fixtures/pg_claim_worker.ts`;
@@ -46,8 +46,8 @@ interface Pair {
   cleanup(): Promise<void>;
 }
 
-async function twoFolders(prefix: string, setupA: string[] = []): Promise<Pair> {
-  const db = await freshDatabase(prefix);
+async function twoFolders(setupA: string[] = []): Promise<Pair> {
+  const db = freshDatabase();
   const made: TempProject[] = [];
   try {
     const a = await tempProject(["--database-url", db.url, ...setupA]);
@@ -60,12 +60,12 @@ async function twoFolders(prefix: string, setupA: string[] = []): Promise<Pair> 
       b,
       cleanup: async () => {
         for (const p of made) await p.cleanup();
-        await db.drop();
+        db.drop();
       },
     };
   } catch (e) {
     for (const p of made) await p.cleanup();
-    await db.drop();
+    db.drop();
     throw e;
   }
 }
@@ -88,8 +88,8 @@ async function oneQueue(pair: Pair): Promise<string> {
   const id = (await b.ok(["enqueue", "run-bash", '{"from":"B"}', "--stream", STREAM])).trim();
   assert.match(id, /^tsk_/);
   assert.equal(JSON.parse(await a.ok(["peek", "--stream", STREAM])).id, id, "A sees B's task");
-  const meta = await pair.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM sparkq_meta");
-  assert.ok(meta[0].n > 0, "one SparkQ schema in the database");
+  const meta = pgQuery(pair.db.url, "SELECT COUNT(*) AS n FROM sparkq_meta");
+  assert.ok(Number(meta[0].n) > 0, "one SparkQ schema in the database");
   return id;
 }
 
@@ -168,7 +168,7 @@ async function cliLoop(p: TempProject, who: string): Promise<Claims> {
  * FIFO order per claimer, succeeded with one attempt; nothing queued or running; no
  * claimer failed.
  */
-async function assertExactlyOnce(db: TestDatabase, claims: Claims[]): Promise<void> {
+function assertExactlyOnce(db: TestDatabase, claims: Claims[]): void {
   for (const c of claims) assert.equal(c.failure, undefined, `${c.who} failed: ${c.failure}`);
   const seen = new Map<string, string>();
   for (const c of claims) {
@@ -177,11 +177,12 @@ async function assertExactlyOnce(db: TestDatabase, claims: Claims[]): Promise<vo
       seen.set(id, c.who);
     }
   }
-  const rows = await db.query<{ id: string; status: string; attempts: number }>(
+  const rows = pgQuery(
+    db.url,
     `SELECT t.id, t.status, t.attempts FROM tasks t JOIN streams s ON s.id = t.stream_id
-     WHERE s.name = $1 ORDER BY t.created_at, t.rowid`,
+     WHERE s.name = ? ORDER BY t.created_at, t.rowid`,
     STREAM,
-  );
+  ) as { id: string; status: string; attempts: number }[];
   const lost = rows.filter((r) => !seen.has(r.id)).map((r) => `${r.id} (${r.status})`);
   assert.deepEqual(lost, [], `${lost.length} tasks never claimed`);
   assert.equal(seen.size, rows.length, "every claimed ID is a task of the stream");
@@ -204,16 +205,16 @@ function tally(claims: Claims[]): string {
 
 Deno.test({
   name: "two folders, one PostgreSQL database: 4 claimers each take 2,000 tasks exactly once",
-  ignore: !PG_BASE,
+  ignore: !PG_ADMIN_URL,
   fn: async () => {
-    const pair = await twoFolders("pgproof_two");
+    const pair = await twoFolders();
     try {
       await oneQueue(pair);
       await fill(pair, TASKS - 1);
       const go = `${pair.a.dir}/go`;
       const workers = [
-        ...startClaimers(pair.a, "a", go, 5),
-        ...startClaimers(pair.b, "b", go, 5),
+        ...startClaimers(pair.a, "a", go, 0),
+        ...startClaimers(pair.b, "b", go, 0),
       ];
       await allReady(pair.a, "a");
       await allReady(pair.b, "b");
@@ -226,7 +227,7 @@ Deno.test({
       ]);
       const claims = [...engine, cliA, cliB];
       console.log(`${TASKS} tasks in ${Math.round(performance.now() - t0)} ms; ${tally(claims)}`);
-      await assertExactlyOnce(pair.db, claims);
+      assertExactlyOnce(pair.db, claims);
       assert.equal(claims.reduce((n, c) => n + c.ids.length, 0), TASKS);
       for (const [who, list] of [["A", engine.slice(0, 4)], ["B", engine.slice(4)]] as const) {
         assert.ok(list.some((c) => c.ids.length > 0), `folder ${who}'s claimers claimed nothing`);
@@ -245,10 +246,10 @@ Deno.test({
 
 Deno.test({
   name: "two folders, one PostgreSQL database: folder A's server is killed (SIGKILL) midway",
-  ignore: !PG_BASE,
+  ignore: !PG_ADMIN_URL,
   fn: async () => {
     const port = freePort();
-    const pair = await twoFolders("pgproof_kill", ["--port", String(port)]);
+    const pair = await twoFolders(["--port", String(port)]);
     let server: Spawned | undefined;
     try {
       await oneQueue(pair);
@@ -297,18 +298,18 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 5));
         }
       })();
-      const succeeded = async () =>
-        (await pair.db.query<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM tasks WHERE status = 'succeeded'",
-        ))[0].n;
-      while (await succeeded() < TASKS / 3) await new Promise((r) => setTimeout(r, 25));
+      const succeeded = () =>
+        Number(
+          pgQuery(pair.db.url, "SELECT COUNT(*) AS n FROM tasks WHERE status = 'succeeded'")[0].n,
+        );
+      while (succeeded() < TASKS / 3) await new Promise((r) => setTimeout(r, 25));
       const killedAt = new Date().toISOString();
       killed = true;
       const status = await server.stop("SIGKILL");
       const end = await server.done();
       assert.equal(end.signal, "SIGKILL", `the server was killed (exit ${status})`);
       await enqueuing;
-      const doneAtKill = await succeeded();
+      const doneAtKill = succeeded();
 
       const [engine, cliA, cliB] = await claiming;
       const claims = [...engine, cliA, cliB];
@@ -317,16 +318,17 @@ Deno.test({
           `through it; ${tally(claims)}`,
       );
       assert.ok(acked.length > 0, "nothing was enqueued through the server");
-      await assertExactlyOnce(pair.db, claims);
+      assertExactlyOnce(pair.db, claims);
       const total = claims.reduce((n, c) => n + c.ids.length, 0);
       assert.ok(total >= TASKS + acked.length, `${total} claims for ≥ ${TASKS + acked.length}`);
       const ids = new Set(claims.flatMap((c) => c.ids));
       assert.deepEqual(acked.filter((id) => !ids.has(id)), [], "every acknowledged enqueue ran");
-      const after = await pair.db.query<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM tasks WHERE started_at > $1",
+      const after = pgQuery(
+        pair.db.url,
+        "SELECT COUNT(*) AS n FROM tasks WHERE started_at > ?",
         killedAt,
       );
-      assert.ok(after[0].n > 0, "claims went on after the kill");
+      assert.ok(Number(after[0].n) > 0, "claims went on after the kill");
       assert.ok(doneAtKill < total, "the kill came before the end");
 
       // Folder A starts its server again: no lock of the killed one is left in the way.

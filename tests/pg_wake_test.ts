@@ -11,13 +11,13 @@
  * moment the enqueue's commit returned) and through its real CLI (timed from the
  * process's start and from its exit, by which the task is committed).
  *
- * Needs SPARKQ_TEST_PG (see tests/support/pg.ts); ignored without it.
+ * Needs SPARKQ_TEST_PG (see tests/support/backend.ts); ignored without it.
  */
 import assert from "node:assert/strict";
 import { openProject } from "../src/engine/project.ts";
 import { claim, enqueue } from "../src/engine/queue.ts";
 import { type TempProject, tempProject } from "./helpers.ts";
-import { freshDatabase, PG_BASE, type TestDatabase } from "./support/pg.ts";
+import { freshDatabase, PG_ADMIN_URL, pgExec, type TestDatabase } from "./support/backend.ts";
 import { type Spawned, spawnSparkq } from "./support/process.ts";
 
 const STREAM = "w";
@@ -119,14 +119,14 @@ async function wake(w: Watched, ms = 5000): Promise<number> {
   }
 }
 
-async function setUp(prefix: string): Promise<
+async function setUp(): Promise<
   { db: TestDatabase; a: TempProject; b: TempProject; cleanup(): Promise<void> }
 > {
-  const db = await freshDatabase(prefix);
+  const db = freshDatabase();
   const made: TempProject[] = [];
   const cleanup = async () => {
     for (const p of made) await p.cleanup();
-    await db.drop();
+    db.drop();
   };
   try {
     made.push(await tempProject(["--database-url", db.url]));
@@ -143,9 +143,9 @@ async function setUp(prefix: string): Promise<
 
 Deno.test({
   name: "PostgreSQL: folder A's watcher wakes within 200 ms (median) when folder B enqueues",
-  ignore: !PG_BASE,
+  ignore: !PG_ADMIN_URL,
   fn: async () => {
-    const { a, b, cleanup } = await setUp("pgproof_wake");
+    const { a, b, cleanup } = await setUp();
     let w: Watched | undefined;
     const ctx = await openProject({ cwd: b.dir });
     try {
@@ -196,16 +196,16 @@ Deno.test({
 
 Deno.test({
   name: "PostgreSQL: without change notices, the watcher's one-second safety look still wakes",
-  ignore: !PG_BASE,
+  ignore: !PG_ADMIN_URL,
   fn: async () => {
-    const { db, a, b, cleanup } = await setUp("pgproof_safety");
+    const { db, a, b, cleanup } = await setUp();
     let w: Watched | undefined;
     const ctx = await openProject({ cwd: b.dir });
     try {
       w = await watchIn(a);
       // A commit whose notice never comes (as while A's LISTEN connection reconnects).
       for (const t of ["projects", "sessions", "streams", "tasks"]) {
-        await db.query(`ALTER TABLE ${t} DISABLE TRIGGER ${t}_notify`);
+        pgExec(db.url, `ALTER TABLE ${t} DISABLE TRIGGER ${t}_notify`);
       }
       await w.idle();
       await sleep(600);
