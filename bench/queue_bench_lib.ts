@@ -4,7 +4,7 @@
  */
 import { loadConfig } from "../src/config/load.ts";
 import type { EngineContext } from "../src/engine/context.ts";
-import { openDb } from "../src/storage/db.ts";
+import { openStore } from "../src/engine/project.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -48,13 +48,19 @@ export interface BenchProject {
   db: string;
   /** Runs a SparkQ command in the project; throws on a non-zero exit. */
   cli(args: string[], form?: Form): Promise<{ stdout: string; ms: number }>;
-  /** Opens the engine on the project's config and database. */
+  /** Opens the engine on the project's config and store (its SQLite file or PostgreSQL). */
   engine(): Promise<EngineContext & { close(): void }>;
   cleanup(): Promise<void>;
 }
 
-/** Makes a project in a temp dir with `setup --yes`. */
-export async function benchProject(prefix = "sparkq-bench-"): Promise<BenchProject> {
+/**
+ * Makes a project in a temp dir with `setup --yes` (plus `setupFlags`: `--database-url URL`
+ * makes it a PostgreSQL project).
+ */
+export async function benchProject(
+  prefix = "sparkq-bench-",
+  setupFlags: string[] = [],
+): Promise<BenchProject> {
   const dir = await Deno.makeTempDir({ prefix });
   const cli = async (args: string[], form: Form = MAIN_FORM) => {
     const t0 = performance.now();
@@ -73,14 +79,14 @@ export async function benchProject(prefix = "sparkq-bench-"): Promise<BenchProje
     }
     return { stdout: dec.decode(out.stdout), ms };
   };
-  await cli(["setup", "--yes", "--name", "bench", "--repo-path", "."]);
+  await cli(["setup", "--yes", "--name", "bench", "--repo-path", ".", ...setupFlags]);
   return {
     dir,
     db: `${dir}/sparkq.db`,
     cli,
     engine: async () => {
       const loaded = await loadConfig(`${dir}/sparkq.yml`);
-      const db = openDb(loaded.dbPath);
+      const db = await openStore(loaded);
       return { db, config: loaded.config, close: () => db.close() };
     },
     cleanup: () => Deno.remove(dir, { recursive: true }),
