@@ -19,6 +19,7 @@ import type { Db } from "../storage/db.ts";
 import {
   actualCounts,
   beginSnapshot,
+  bytesPerColumn,
   COPY_TABLES,
   type CopyCursor,
   type CopyRow,
@@ -103,7 +104,10 @@ export function copyStore(
         if (s.write.table === "tasks") startTaskLoad(target);
         let done = 0;
         for (const rows of batches(source, s.read, rowsMax, bytesMax)) {
-          if (target.dialect === "postgres") { for (const r of rows) checkForPostgres(s.read, r); }
+          for (const r of rows) {
+            checkRead(source, s.read, r);
+            if (target.dialect === "postgres") checkForPostgres(s.read, r);
+          }
           insertRows(target, s.write, s.read.rowKey, rows);
           done += rows.length;
           options.onProgress?.({
@@ -178,6 +182,46 @@ function refuseNonEmpty(target: Db, names: CopyNames): void {
   );
 }
 
+/**
+ * Refuses a row whose values, as read, hold fewer bytes than the store counts: SQLite
+ * text with a NUL character, which node:sqlite (so every SparkQ command too) returns cut
+ * at the NUL. Copying it would silently lose the rest, and PostgreSQL cannot store a NUL.
+ */
+function checkRead(source: Db, shape: TableShape, row: CopyRow): void {
+  let read = 0;
+  for (const c of shape.columns) read += textBytes(row[c]);
+  if (read === Number(row.row_bytes)) return;
+  const held = bytesPerColumn(source, shape, row.id);
+  const c = shape.columns.find((c) => (held[c] ?? 0) !== textBytes(row[c])) ?? "a column";
+  throw new SparkqError(
+    `${shape.table} row ${row.id}: its ${c} holds ${held[c]} bytes but reads back as ${
+      textBytes(row[c])
+    }: a NUL character (or bytes that are not UTF-8) in it would be lost`,
+    {
+      code: "invalid",
+      hint: "nothing was copied; delete that task (or clear that field) and copy again",
+    },
+  );
+}
+
+/** The bytes of a value as text: UTF-8 for a string, the decimal digits of a number. */
+function textBytes(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === "number") return String(v).length;
+  if (typeof v !== "string") return v instanceof Uint8Array ? v.length : String(v).length;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const code = v.charCodeAt(i);
+    if (code < 0x80) n += 1;
+    else if (code < 0x800) n += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < v.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** PostgreSQL's text cannot hold NUL characters, nor its columns bytes SQLite may hold. */
 function checkForPostgres(shape: TableShape, row: CopyRow): void {
   for (const c of shape.columns) {
@@ -233,6 +277,16 @@ function verifyTable(
             }`,
           );
         }
+      }
+      if (Number(r.row_bytes) !== Number(copy.row_bytes)) {
+        const was = bytesPerColumn(source, s.read, r.id);
+        const now = bytesPerColumn(target, s.write, r.id);
+        const c = s.read.columns.find((c) => was[c] !== now[c]) ?? "its columns";
+        throw mismatch(
+          `${table} row ${r.id}, column ${c}: ${was[c]} bytes in the source, ${
+            now[c]
+          } in ${names.target}`,
+        );
       }
     }
     done += rows.length;

@@ -32,8 +32,12 @@ export interface TableShape {
 /** A place in a table's insertion order: after this row. */
 export type CopyCursor = { row_key: number } | { created_at: string; id: string };
 
-/** A row as read for a copy: its columns, and `row_key` when the store keeps one. */
-export type CopyRow = Row & { id: string; row_key?: number };
+/**
+ * A row as read for a copy: its columns, `row_key` when the store keeps one, and
+ * `row_bytes`, the bytes its columns hold as the store counts them (text after a NUL
+ * character, which node:sqlite does not return, included).
+ */
+export type CopyRow = Row & { id: string; row_key?: number; row_bytes: number };
 
 /** The shape of `table` in `db`. */
 export function tableShape(db: Db, table: CopyTable): TableShape {
@@ -73,8 +77,35 @@ function orderOf(shape: TableShape): string {
   return shape.rowKey ? "rowid" : "created_at, id";
 }
 
-function selectList(shape: TableShape): string {
-  return (shape.rowKey ? ["rowid AS row_key", ...shape.columns] : shape.columns).join(", ");
+function selectList(db: Db, shape: TableShape): string {
+  const key = shape.rowKey ? ["rowid AS row_key"] : [];
+  return [...key, ...shape.columns, `${rowBytes(db, shape)} AS row_bytes`].join(", ");
+}
+
+/** The bytes of one column as text (numbers as their decimal text, NULL as NULL). */
+function columnBytes(db: Db, column: string): string {
+  return `octet_length(${column}${isSqlite(db) ? "" : "::text"})`;
+}
+
+function rowBytes(db: Db, shape: TableShape): string {
+  return shape.columns.map((c) => `COALESCE(${columnBytes(db, c)}, 0)`).join(" + ");
+}
+
+/** The bytes each column of one row holds, as `row_bytes` counts them. */
+export function bytesPerColumn(
+  db: Db,
+  shape: TableShape,
+  id: string,
+): Record<string, number | null> {
+  const r = db.get<Row>(
+    `SELECT ${
+      shape.columns.map((c, i) => `${columnBytes(db, c)} AS b${i}`).join(", ")
+    } FROM ${shape.table} WHERE id = ?`,
+    id,
+  ) ?? {};
+  const at = (i: number) =>
+    r[`b${i}`] === null || r[`b${i}`] === undefined ? null : Number(r[`b${i}`]);
+  return Object.fromEntries(shape.columns.map((c, i) => [c, at(i)]));
 }
 
 function after(cursor: CopyCursor | undefined): [string, SqlParam[]] {
@@ -109,8 +140,7 @@ export function readBatch(
 ): CopyRow[] {
   const [cond, params] = after(cursor);
   const where = cond ? `WHERE ${cond}` : "";
-  const cast = isSqlite(db) ? "" : "::text"; // PostgreSQL measures text only
-  const bytes = shape.columns.map((c) => `COALESCE(octet_length(${c}${cast}), 0)`).join(" + ");
+  const bytes = rowBytes(db, shape);
   const keys = shape.rowKey ? "rowid AS row_key" : "created_at, id";
   const sizes = db.all<Row & { bytes: number }>(
     `SELECT ${keys}, ${bytes} AS bytes FROM ${shape.table} ${where}
@@ -126,7 +156,7 @@ export function readBatch(
   }
   const [last, lastParams] = upTo(cursorOf(shape, sizes[take - 1]));
   return db.all<CopyRow>(
-    `SELECT ${selectList(shape)} FROM ${shape.table}
+    `SELECT ${selectList(db, shape)} FROM ${shape.table}
      WHERE ${cond ? `${cond} AND ` : ""}${last} ORDER BY ${orderOf(shape)}`,
     ...params,
     ...lastParams,
@@ -139,7 +169,7 @@ export function readByIds(db: Db, shape: TableShape, ids: string[]): CopyRow[] {
     ? "SELECT value FROM json_each(?)"
     : "SELECT json_array_elements_text(?::text::json)";
   return db.all<CopyRow>(
-    `SELECT ${selectList(shape)} FROM ${shape.table} WHERE id IN (${list})`,
+    `SELECT ${selectList(db, shape)} FROM ${shape.table} WHERE id IN (${list})`,
     JSON.stringify(ids),
   );
 }
