@@ -119,9 +119,15 @@ export class PgDb implements Db {
     }
   }
 
+  /**
+   * The change sequence (advanced by every writing statement, so a lost notice cannot
+   * hide a change) and the notices received (which arrive after the commit, so a read
+   * cached between a write's statement and its commit is dropped when the notice lands).
+   */
   changeMarker(): string {
     this.#listen();
-    return `${this.#notices}`;
+    const r = this.get<{ v: number }>("SELECT last_value AS v FROM sparkq_changes");
+    return `${r?.v}:${this.#notices}`;
   }
 
   listen(): ChangeFeed {

@@ -11,7 +11,9 @@
  * - `task_counts`: the same per-stream counts, kept by one row trigger.
  * - Change notices: a statement trigger on every table does `pg_notify('sparkq_changes')`
  *   (sent at commit, once per transaction), which wakes watchers, `wait`, SSE and the MCP
- *   claim on every machine.
+ *   claim on every machine, and advances the sequence `sparkq_changes` (no lock, no
+ *   rollback), which the change marker reads: a look that finds it moved sees a change
+ *   even when its notice was lost (a dropped LISTEN connection).
  */
 
 /** Current PostgreSQL schema version (`sparkq_meta.schema_version`). */
@@ -146,9 +148,11 @@ CREATE TRIGGER tasks_count_update AFTER UPDATE OF status, stream_id ON tasks
     OR OLD.stream_id IS DISTINCT FROM NEW.stream_id)
   EXECUTE FUNCTION sparkq_count_tasks();
 
+CREATE SEQUENCE IF NOT EXISTS sparkq_changes;
 CREATE OR REPLACE FUNCTION sparkq_notify() RETURNS trigger
 LANGUAGE plpgsql AS $f$
 BEGIN
+  PERFORM nextval('sparkq_changes');
   PERFORM pg_notify('sparkq_changes', '');
   RETURN NULL;
 END
