@@ -89,7 +89,8 @@ function sqliteReportTasks(window: string): string {
  */
 function pgReportTasks(window: string): string {
   const late = "t.late_report::jsonb";
-  const stderr = "convert_to(t.stderr, 'UTF8')";
+  // The last N characters hold at least the last N bytes: only they are converted.
+  const stderr = `convert_to(right(t.stderr, ${REPORT_STDERR_TAIL_BYTES}), 'UTF8')`;
   return `SELECT t.id, t.stream_id, t.tool_name, t.status, t.attempts, t.created_at, t.started_at,
        t.finished_at, t.heartbeat_at, t.auto_failed,
        round(extract(epoch FROM (t.finished_at::timestamptz - t.started_at::timestamptz))
