@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { mcpInitialize } from "./support/mcp_initialize.ts";
+import { freshDatabase, PG_ADMIN_URL } from "./support/backend.ts";
 import { DENO, freePort, ROOT } from "./helpers.ts";
 import { run as runProcess, spawn as spawnProcess, type Spawned } from "./support/process.ts";
 import { absoluteFlags, launcherScript, taskFlags } from "../scripts/build.ts";
@@ -314,6 +315,14 @@ Deno.test("every command of the table runs through the launcher under its scoped
     assert.equal(await feed.stop("SIGINT"), 0, feed.output());
     assert.doesNotMatch(feed.stderr(), /NotCapable|Requires .* access|not allowed/);
     await sparkq("purge", ["purge", "--older-than", "1w"]);
+    if (PG_ADMIN_URL !== undefined) {
+      const pg = freshDatabase();
+      try {
+        assert.match(await sparkq("db copy", ["db", "copy", "--to", pg.url]), /Verified/);
+      } finally {
+        pg.drop();
+      }
+    } else await sparkq("db copy", ["db", "copy", "--help"]); // needs a PostgreSQL server
     assert.match(await sparkq("completions", ["completions", "bash"]), /complete -F/);
 
     // Long-running commands: the watcher, then the server; stop ends each.
