@@ -252,6 +252,36 @@ Deno.test("the task and the launcher share scripts/db_net.sh; the task passes it
   assert.doesNotMatch(functions, /\$\(|`/);
 });
 
+Deno.test("deno adds a second --allow-net to the first (the loopback stays allowed)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sparkq-pgnet-merge-" });
+  try {
+    const file = `${dir}/q.ts`;
+    await Deno.writeTextFile(
+      file,
+      `for (const host of ["127.0.0.1:8420", "localhost:8420", "127.0.0.2:6000", "127.0.0.2:6001"]) {
+  console.log(host, Deno.permissions.querySync({ name: "net", host }).state);
+}
+`,
+    );
+    const r = await run(DENO, [
+      "run",
+      "--no-config",
+      "--no-prompt",
+      LOOPBACK,
+      "--allow-net=127.0.0.2:6000",
+      file,
+    ]);
+    assert.equal(
+      r.stdout,
+      "127.0.0.1:8420 granted\nlocalhost:8420 granted\n127.0.0.2:6000 granted\n" +
+        "127.0.0.2:6001 prompt\n",
+      r.stderr,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("launcher: --allow-net gains exactly the database host:port, and only with a URL", async () => {
   const pg = await project("postgres://u@127.0.0.2:6000/q");
   const sqlite = await project();
