@@ -31,11 +31,11 @@ export function getSessionByName(db: Db, name: string): Session | undefined {
 
 /** Sessions, oldest first, with their stream counts; optionally only one status. */
 export function listSessions(db: Db, status?: LifecycleStatus): SessionListItem[] {
-  // PostgreSQL's sessions have no rowid (insertion order): the ID breaks a tie instead.
-  const tie = db.dialect === "postgres" ? "s.id" : "s.rowid";
   const sql =
     `SELECT s.*, (SELECT COUNT(*) FROM streams st WHERE st.session_id = s.id) AS stream_count
-               FROM sessions s ${status ? "WHERE s.status = ?" : ""} ORDER BY s.created_at, ${tie}`;
+               FROM sessions s ${
+      status ? "WHERE s.status = ?" : ""
+    } ORDER BY s.created_at, s.rowid`;
   return status ? db.all<SessionListItem>(sql, status) : db.all<SessionListItem>(sql);
 }
 

@@ -45,11 +45,9 @@ export function listStreams(
     where.push("st.status = ?");
     params.push(filter.status);
   }
-  // PostgreSQL's streams have no rowid (insertion order): the ID breaks a tie instead.
-  const tie = db.dialect === "postgres" ? "st.id" : "st.rowid";
   return db.all<StreamWithSession>(
     `SELECT st.*, s.name AS session_name FROM streams st JOIN sessions s ON s.id = st.session_id
-     ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY st.created_at, ${tie}`,
+     ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY st.created_at, st.rowid`,
     ...params,
   );
 }

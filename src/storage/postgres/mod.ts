@@ -38,6 +38,13 @@ export function openPostgres(target: DatabaseUrl, options: PgOpenOptions = {}): 
 
 function prepare(db: PgDb, create: boolean): void {
   const where = db.path;
+  const encoding = db.get<{ e: string }>("SELECT current_setting('server_encoding') AS e")!.e;
+  if (encoding !== "UTF8") {
+    throw new SparkqError(
+      `the database ${where} is encoded ${encoding}: SparkQ needs UTF8 (task outputs are measured in UTF-8 bytes)`,
+      { code: "config", hint: "create the database with ENCODING 'UTF8' (createdb -E UTF8 …)" },
+    );
+  }
   const state = db.get<{ meta: boolean; tables: number }>(
     `SELECT to_regclass('sparkq_meta') IS NOT NULL AS meta,
             (SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()) AS tables`,

@@ -4,8 +4,9 @@
  * in `sparkq_meta` (`schema_version`), which also names the application, so a database
  * of another program is recognised and refused.
  *
- * - `tasks.rowid`: SQLite's implicit insertion order, made an identity column (the
- *   FIFO tie-break and the page cursors use it; `PgDb` drops it from result rows).
+ * - `rowid` (tasks, sessions, streams): SQLite's implicit insertion order, made an
+ *   identity column (the FIFO tie-break, listing order and page cursors use it; `PgDb`
+ *   drops it from result rows, as SQLite's `SELECT *` has none).
  * - Search: a GIN index over `sparkq_search(result, error, payload)` replaces FTS5 and
  *   its pending table; PostgreSQL keeps the index current on every write.
  * - `task_counts`: the same per-stream counts, kept by one row trigger.
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS projects (
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id TEXT PRIMARY KEY,
     project_id TEXT NOT NULL REFERENCES projects(id),
     name TEXT NOT NULL,
@@ -50,6 +52,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS streams (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL REFERENCES sessions(id),
     name TEXT NOT NULL UNIQUE,
