@@ -416,12 +416,13 @@ export type TaskTailRow = TaskRow & {
 export function getTaskTail(db: Db, id: string, tailBytes: number): TaskTailRow | undefined {
   const fits = (col: string) =>
     `CASE WHEN octet_length(t.${col}) <= ${tailBytes} THEN t.${col} END AS ${col}`;
-  // The end's bytes: SQLite's blob of the text; PostgreSQL's UTF-8 bytea (which `PgDb`
-  // hands back as bytes).
-  const end = (col: string) =>
-    onPg(db)
-      ? `substring(convert_to(t.${col}, 'UTF8') FROM octet_length(t.${col}) - ${tailBytes - 1})`
-      : `substr(CAST(t.${col} AS BLOB), -${tailBytes})`;
+  // The end's bytes: SQLite's blob of the text; on PostgreSQL a UTF-8 bytea (which `PgDb`
+  // hands back as bytes) of the last N characters only, which hold the last N bytes.
+  const end = (col: string) => {
+    if (!onPg(db)) return `substr(CAST(t.${col} AS BLOB), -${tailBytes})`;
+    const last = `right(t.${col}, ${tailBytes})`;
+    return `substring(convert_to(${last}, 'UTF8') FROM octet_length(${last}) - ${tailBytes - 1})`;
+  };
   const tail = (col: string) =>
     `CASE WHEN octet_length(t.${col}) > ${tailBytes}
        THEN ${end(col)} END AS ${col}_tail`;
