@@ -190,7 +190,11 @@ Deno.test({
       assert.ok(
         Number(pgQuery(pg.url, "SELECT rowid AS k FROM tasks WHERE id = ?", fresh)[0].k) > maxRowid,
       );
+      // … and the counts trigger, off during the load, is on again.
+      assert.equal(counts(pg.url), trueCounts(pg.url));
+      assert.notEqual(counts(pg.url), trueCounts(p.db));
       pgExec(pg.url, "DELETE FROM tasks WHERE id = ?", fresh);
+      assert.equal(counts(pg.url), trueCounts(p.db));
       // PostgreSQL's search index finds the copied words.
       const found = pgQuery(
         pg.url,
@@ -251,6 +255,9 @@ Deno.test({
       assert.deepEqual(expected.slice(0, 3), [ids.tie1, ids.tie2, ids.tie3]);
       assert.deepEqual(await claims(on, p), expected);
       assert.deepEqual(await claims({}, back), expected);
+      // The copy's own triggers kept counting those claims.
+      assert.equal(counts(back.db), trueCounts(back.db));
+      assert.equal(counts(pg.url), trueCounts(pg.url));
     } finally {
       pg.drop();
       await back.cleanup();
