@@ -439,6 +439,26 @@ Deno.test({
       assert.equal(summary.verified, true);
       assert.deepEqual(summary.from, { sqlite: p.db });
       assert.deepEqual(rows(pg.url), rows(p.db));
+
+      // A project already pointed at the target (SPARKQ_DATABASE_URL here) copies its file.
+      const pg2 = freshDatabase();
+      try {
+        const r2 = await p.run(["db", "copy", "--to", pg2.url], {
+          env: { SPARKQ_DATABASE_URL: pg2.url },
+        });
+        assert.equal(r2.code, 0, r2.stderr);
+        assert.match(
+          r2.stderr,
+          /^Note: this project stores in PostgreSQL; the copy's source is its SQLite file/,
+        );
+        assert.match(
+          r2.stdout,
+          /This project stores in that database already: it uses the copy now/,
+        );
+        assert.deepEqual(rows(pg2.url), rows(p.db));
+      } finally {
+        pg2.drop();
+      }
     } finally {
       pg.drop();
       await scratch.cleanup();

@@ -180,6 +180,9 @@ function report(summary: CopySummary, from: string, to: string): void {
 function nextSteps(loaded: LoadedConfig, url: DatabaseUrl, toPg: boolean): string[] {
   const fromEnv = Deno.env.get(DATABASE_URL_ENV) ? ` (and unset ${DATABASE_URL_ENV})` : "";
   if (toPg) {
+    if (loaded.databaseUrl !== undefined && sameDatabase(loaded.databaseUrl, url)) {
+      return ["This project stores in that database already: it uses the copy now."];
+    }
     const shown = new URL(url.url).password
       ? `${shellWord(url.redacted)} (with the password)`
       : shellWord(url.url);
@@ -193,6 +196,16 @@ function nextSteps(loaded: LoadedConfig, url: DatabaseUrl, toPg: boolean): strin
   return [
     `sparkq.yml is unchanged: this project still stores in PostgreSQL. To use the file: sparkq setup --database-url ''${fromEnv}`,
   ];
+}
+
+/** True when `configured` names the same database (host, port, name) as `url`. */
+function sameDatabase(configured: string, url: DatabaseUrl): boolean {
+  try {
+    const c = parseDatabaseUrl(configured);
+    return c.netHost === url.netHost && c.database === url.database;
+  } catch {
+    return false;
+  }
 }
 
 /** `text` as one shell word (single-quoted unless it is plain). */
