@@ -4,7 +4,7 @@
  * and terminal behaviour (colour for stale tasks, purge progress).
  */
 import assert from "node:assert/strict";
-import { onPostgres } from "./support/backend.ts";
+import { sqlTaskId } from "./support/backend.ts";
 import { type TempProject, tempProject } from "./helpers.ts";
 import { sparkqOnTerminal } from "./support/process.ts";
 
@@ -200,12 +200,11 @@ Deno.test("on a terminal: stale tasks in yellow, purge shows progress; NO_COLOR 
     p.exec("UPDATE tasks SET started_at = ? WHERE id = ?", stale, id);
     // 25,000 old finished tasks (most of the table: SQLite's purge rebuilds it in one step)
     const streamId = p.query("SELECT id FROM streams")[0].id as string;
-    const taskId = onPostgres() ? "'tsk_' || lpad(to_hex(i), 12, '0')" : "printf('tsk_%012x', i)";
     p.exec(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout,
          attempts, result, created_at, updated_at, started_at, finished_at)
-       SELECT ${taskId}, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
+       SELECT ${sqlTaskId("i")}, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
          '{"summary":"old"}', ?, ?, ?, ? FROM n`,
       streamId,
       old,

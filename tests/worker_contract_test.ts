@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { freshLauncher, type RunResult, type TempProject, tempProject } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
+import { sqlTaskId, sqlZeros } from "./support/backend.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -293,8 +294,8 @@ Deno.test("tasks --json on 50 tasks with 1 MiB outputs stays under 64 KiB; --wit
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
        INSERT INTO tasks (id, stream_id, tool_name, task_class, payload, status, timeout,
          attempts, result, stdout, stderr, created_at, updated_at, started_at, finished_at)
-       SELECT printf('tsk_%012x', i), ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
-         '{"summary":"ok"}', hex(zeroblob(524288)), hex(zeroblob(524288)),
+       SELECT ${sqlTaskId("i")}, ?, 'run-bash', 'MEDIUM_SCRIPT', '{}', 'succeeded', 300, 1,
+         '{"summary":"ok"}', ${sqlZeros(MiB)}, ${sqlZeros(MiB)},
          '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z',
          '2026-12-01T00:00:01.000Z' FROM n`,
       streamId,

@@ -99,6 +99,19 @@ function testDefinition(args: unknown[]): Deno.TestDefinition {
   return { ...t, name: t.name || t.fn.name, fn: t.fn };
 }
 
+/**
+ * SQL for seeding many rows in one statement, in the dialect of this module's store: a
+ * task ID (`tsk_` and 12 hex digits) made of the integer expression `n`.
+ */
+export function sqlTaskId(n: string): string {
+  return onPostgres() ? `'tsk_' || lpad(to_hex(${n}), 12, '0')` : `printf('tsk_%012x', ${n})`;
+}
+
+/** SQL for a text of `count` (even) "0" characters, in the dialect of this module's store. */
+export function sqlZeros(count: number): string {
+  return onPostgres() ? `repeat('0', ${count})` : `hex(zeroblob(${count / 2}))`;
+}
+
 /** A database made for one test project. */
 export interface TestDatabase {
   /** Its connection URL. */
