@@ -537,6 +537,14 @@ Deno.test({
         ["db", "copy", "--from", empty.url],
         /nothing to copy: the database .* has no SparkQ tables/,
       );
+      // The launcher allows the host a 'db copy' URL names: this one is not refused for
+      // permission (as it is under the task's fixed flags) but found unreachable.
+      const r = await assertRefused(
+        p,
+        ["db", "copy", "--to", "postgres://postgres@db.example.invalid/x"],
+        /cannot reach the PostgreSQL server at db\.example\.invalid:5432/,
+      );
+      assert.doesNotMatch(r.stderr, /not allowed/);
     } finally {
       pg.drop();
       empty.drop();
