@@ -56,7 +56,7 @@ export interface CopyProgress {
 export interface CopyOptions {
   /** Called after each batch. */
   onProgress?: (p: CopyProgress) => void;
-  /** Batch bounds (tests make them small to cross many batches). */
+  /** Batch bounds: most rows, and most bytes of text, read or written at once (500, 8 MiB). */
   batchRows?: number;
   batchBytes?: number;
 }
