@@ -190,6 +190,15 @@ Deno.test({
       assert.ok(
         Number(pgQuery(pg.url, "SELECT rowid AS k FROM tasks WHERE id = ?", fresh)[0].k) > maxRowid,
       );
+      // So do a new session and stream (their rowids too).
+      await p.ok(["session", "create", "s3"], on);
+      await p.ok(["stream", "create", "d", "--session", "s3"], on);
+      const names = async (args: string[]) =>
+        JSON.parse(await p.ok([...args, "--json"], on)).map((r: { name: string }) => r.name);
+      assert.deepEqual(await names(["session", "list"]), ["s1", "s2", "s3"]);
+      assert.deepEqual(await names(["stream", "list"]), ["a", "b", "c", "d"]);
+      pgExec(pg.url, "DELETE FROM streams WHERE name = 'd'");
+      pgExec(pg.url, "DELETE FROM sessions WHERE name = 's3'");
       // … and the counts trigger, off during the load, is on again.
       assert.equal(counts(pg.url), trueCounts(pg.url));
       assert.notEqual(counts(pg.url), trueCounts(p.db));

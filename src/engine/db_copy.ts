@@ -9,7 +9,8 @@
  * - The source is read inside one snapshot: the copy is the queue as it was at one
  *   moment, whatever is written meanwhile (those writes are not in it).
  * - Tables go parents first, each in insertion order, in batches bounded by rows and
- *   bytes; task rowids are kept, so the FIFO order and page cursors are the same.
+ *   bytes; rowids are kept where both stores keep them, so the FIFO order, the order of
+ *   listings and page cursors are the same.
  * - Then every column of every row is compared with the source's (the target's rows
  *   read back by ID, the row counts equal), and the target's per-stream counts with its
  *   rows; the first difference is reported and nothing is kept.
@@ -28,6 +29,7 @@ import {
   cursorOf,
   deleteProjects,
   endSnapshot,
+  finishTableLoad,
   finishTaskLoad,
   insertRows,
   readBatch,
@@ -118,6 +120,7 @@ export function copyStore(
           });
         }
         if (s.write.table === "tasks") finishTaskLoad(target);
+        if (s.read.rowKey) finishTableLoad(target, s.write);
       }
       for (const s of shapes) {
         verifyTable(source, target, s, totals[s.read.table], names, {

@@ -2,15 +2,14 @@
  * The statements of `sparkq db copy` (engine/db_copy.ts): reading a store's four tables
  * in batches, in their insertion order, inside one snapshot; writing them into another
  * store of either dialect; reading rows back by ID to check them; and the bulk-load steps
- * around the task rows (SQLite's derived tables refilled at once, PostgreSQL's rowid
- * sequence moved past the copied rows).
+ * around them (the derived tables refilled at once, PostgreSQL's rowid sequences moved
+ * past the copied rows).
  *
- * Every table is read in its insertion order: SQLite's rowid, which PostgreSQL's tasks
- * keep as an identity column (`row_key` below, since `PgDb` drops a column named
- * `rowid`). Where both stores keep it, the copy writes it as it is, so FIFO ties, page
- * cursors and the order of listings are the same on both sides. A PostgreSQL table
- * without one (sessions, streams, projects) is read by creation time, then ID, which is
- * how its listings order it.
+ * Every table is read in its insertion order: SQLite's rowid, which PostgreSQL's tasks,
+ * sessions and streams keep as an identity column (`row_key` below: `PgDb` drops a
+ * column named `rowid`). Where both stores keep it, the copy writes it as it is, so FIFO
+ * ties, page cursors and the order of listings are the same on both sides. A PostgreSQL
+ * table without one (projects) is read by creation time, then ID.
  */
 import { type Db, isSqlite, type Row, type SqlParam } from "./db.ts";
 import { DROP_TASK_TRIGGERS, REFILL_TASK_DERIVED, TASK_TRIGGERS } from "./schema.ts";
@@ -226,9 +225,8 @@ export function startTaskLoad(db: Db): void {
 
 /**
  * Ends a bulk load of `tasks`: the counts (and on SQLite the search index) are rebuilt
- * from the rows and the triggers turned on again. PostgreSQL's search index kept up row
- * by row; its rowid sequence is moved past the highest copied rowid, so the next task
- * queued sorts after every copied one.
+ * from the rows and the triggers turned on again (PostgreSQL's search index kept up row
+ * by row).
  */
 export function finishTaskLoad(db: Db): void {
   if (isSqlite(db)) {
@@ -243,9 +241,18 @@ export function finishTaskLoad(db: Db): void {
   for (const name of countTriggers(db, "D")) {
     db.exec(`ALTER TABLE tasks ENABLE TRIGGER ${quoteName(name)}`);
   }
+}
+
+/**
+ * Ends the load of a table whose rows were written with their rowids: on PostgreSQL the
+ * rowid's identity sequence is moved past the highest one, so the next row inserted
+ * (a session created, a task queued) sorts after every copied one. SQLite needs nothing.
+ */
+export function finishTableLoad(db: Db, shape: TableShape): void {
+  if (isSqlite(db) || !shape.rowKey) return;
   db.get(
-    `SELECT setval(pg_get_serial_sequence('tasks', 'rowid'),
-                   (SELECT COALESCE(MAX(rowid), 0) FROM tasks) + 1, false) AS v`,
+    `SELECT setval(pg_get_serial_sequence('${shape.table}', 'rowid'),
+                   (SELECT COALESCE(MAX(rowid), 0) FROM ${shape.table}) + 1, false) AS v`,
   );
 }
 
