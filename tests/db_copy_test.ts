@@ -29,14 +29,14 @@ const BULK = 1_234;
 const BIG = 5;
 
 /**
- * Every row of every table of a store, in ID order, every column, and the tasks' rowids:
+ * Every row of every table of a store, in ID order, every column, and the rowids:
  * what must be equal on both sides of a copy.
  */
 function rows(store: string): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   const pg = store.startsWith("postgres");
   for (const t of TABLES) {
-    const key = t === "tasks" ? "rowid AS row_key, " : "";
+    const key = t === "projects" ? "" : "rowid AS row_key, "; // kept by both stores
     const rs = query(store, `SELECT ${key}* FROM ${t} ORDER BY id${pg ? ' COLLATE "C"' : ""}`);
     out[t] = rs.map((r) => ({
       ...r,
