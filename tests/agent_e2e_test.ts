@@ -10,7 +10,7 @@
  * Through the source and a freshly built launcher.
  */
 import assert from "node:assert/strict";
-import { freshLauncher, query, type TempProject, tempProject } from "./helpers.ts";
+import { freshLauncher, type TempProject, tempProject } from "./helpers.ts";
 import { exists, FIXTURES, shell, until, workerEnv } from "./fixtures/worker_lib.ts";
 import { run, writeSparkqShim } from "./support/process.ts";
 
@@ -116,7 +116,7 @@ for (const via of ["source", "launcher"] as const) {
       const a = await task(p, after);
       assert.equal(a.stdout, "task 4 ran\nstdout of 4 line 2\n");
       assert.equal(
-        query(p.db, "SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued','running')")[0].n,
+        p.query("SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued','running')")[0].n,
         0,
       );
     } finally {

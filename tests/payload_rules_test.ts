@@ -6,14 +6,7 @@
  * source and a freshly built launcher (the validator is a cold module of the bundle).
  */
 import assert from "node:assert/strict";
-import {
-  assertRefused,
-  freshLauncher,
-  query,
-  ROOT,
-  type TempProject,
-  tempProject,
-} from "./helpers.ts";
+import { assertRefused, freshLauncher, ROOT, type TempProject, tempProject } from "./helpers.ts";
 import { api, startServer } from "./server_helpers.ts";
 import { addTool, DEPLOY_TOOL } from "./tool_helpers.ts";
 import { ok as mcpOk, refused, stdioClient } from "./mcp_helpers.ts";
@@ -62,7 +55,7 @@ for (const [via] of WHERE) {
         err.error,
         "payload does not match tool 'deploy': /script_path: required property missing",
       );
-      assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
+      assert.equal(p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
 
       // A payload that keeps the rules is queued as given.
       const good = { script_path: "scripts/deploy.sh", args: ["--dry-run"] };
@@ -165,7 +158,7 @@ Deno.test("payload rules: the API and the web UI's form post are checked (422, c
     const deep = await post("deploy", { script_path: "d.sh", args: [true] });
     assert.equal(deep.status, 422);
     assert.match(deep.body.error, /\/args\/0: type: must be string, got boolean/);
-    assert.equal(query(s.p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
+    assert.equal(s.p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
 
     const ok = await post("deploy", { script_path: "scripts/deploy.sh" });
     assert.equal(ok.status, 201);
@@ -210,7 +203,7 @@ Deno.test("payload rules: sparkq_enqueue of the MCP server is checked the same w
       /^payload does not match tool 'deploy': \/script_path: required property missing$/,
     );
     assert.match(body.hint ?? "", /sparkq tools --json/);
-    assert.equal(query(p.db, "SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
+    assert.equal(p.query("SELECT COUNT(*) AS n FROM tasks")[0].n, 0);
     const task = await mcpOk(c.client, "sparkq_enqueue", {
       tool: "deploy",
       payload: { script_path: "scripts/deploy.sh" },

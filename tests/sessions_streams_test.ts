@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertRefused, query, tempProject } from "./helpers.ts";
+import { assertRefused, tempProject } from "./helpers.ts";
 
 Deno.test("session and stream lifecycle through the CLI", async () => {
   const p = await tempProject();
@@ -36,12 +36,12 @@ Deno.test("session and stream lifecycle through the CLI", async () => {
 
     await p.ok(["stream", "end", "auth"]);
     assert.deepEqual(
-      query(p.db, "SELECT status FROM streams WHERE name='auth'")[0].status,
+      p.query("SELECT status FROM streams WHERE name='auth'")[0].status,
       "ended",
     );
     assert.match(await p.ok(["session", "end", "api-v2"]), /Ended session api-v2 and 1 stream/);
     assert.deepEqual(
-      query(p.db, "SELECT name, status FROM streams ORDER BY name"),
+      p.query("SELECT name, status FROM streams ORDER BY name"),
       [{ name: "auth", status: "ended" }, { name: "endpoints", status: "ended" }],
     );
     assert.deepEqual(JSON.parse(await p.ok(["session", "list", "--json", "--status=active"])), []);

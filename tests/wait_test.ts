@@ -1,6 +1,6 @@
 /** `sparkq wait --stream S [--timeout N]`: block, claim, print like `claim`; timeouts; refusals. */
 import assert from "node:assert/strict";
-import { assertRefused, query, type TempProject, tempProject } from "./helpers.ts";
+import { assertRefused, type TempProject, tempProject } from "./helpers.ts";
 import { bg } from "./fixtures/worker_lib.ts";
 
 async function project(): Promise<TempProject> {
@@ -32,9 +32,9 @@ Deno.test("wait: times out with no output; returns a task enqueued later, claime
     assert.deepEqual(task.payload, { command: "echo 1" });
     assert.deepEqual(task.stream.name, "st1");
     assert.deepEqual(task.stream.instructions, "Do the thing");
-    assert.equal(query(p.db, "SELECT status FROM tasks WHERE id = ?", id)[0].status, "running");
+    assert.equal(p.query("SELECT status FROM tasks WHERE id = ?", id)[0].status, "running");
     assert.equal(
-      query(p.db, "SELECT status FROM tasks WHERE stream_id != ?", task.stream_id)[0].status,
+      p.query("SELECT status FROM tasks WHERE stream_id != ?", task.stream_id)[0].status,
       "queued",
     );
 
