@@ -261,7 +261,9 @@ function countTriggers(db: Db, state: "O" | "D"): string[] {
   return db.all<{ name: string }>(
     `SELECT tgname AS name FROM pg_trigger
      WHERE tgrelid = 'tasks'::regclass AND NOT tgisinternal
-       AND tgfoid = 'sparkq_count_tasks'::regproc AND tgenabled = ?`,
+       AND tgfoid IN ('sparkq_counts_insert'::regproc, 'sparkq_counts_delete'::regproc,
+                      'sparkq_counts_update'::regproc)
+       AND tgenabled = ?`,
     state,
   ).map((r) => String(r.name));
 }

@@ -9,7 +9,10 @@
  *   drops it from result rows, as SQLite's `SELECT *` has none).
  * - Search: a GIN index over `sparkq_search(result, error, payload)` replaces FTS5 and
  *   its pending table; PostgreSQL keeps the index current on every write.
- * - `task_counts`: the same per-stream counts, kept by one row trigger.
+ * - `task_counts`: the same per-stream counts, kept by statement triggers over their
+ *   transition tables: one upsert per (stream, state) a statement touches, however many
+ *   rows (a row trigger updated the same counts row once per row, and PostgreSQL slows
+ *   down with every update of one row within a transaction: a bulk write went quadratic).
  * - Change notices: a statement trigger on every table does `pg_notify('sparkq_changes')`
  *   (sent at commit, once per transaction), which wakes watchers, `wait`, SSE and the MCP
  *   claim on every machine, and advances the sequence `sparkq_changes` (no lock, no
@@ -129,27 +132,53 @@ CREATE TABLE IF NOT EXISTS task_counts (
 INSERT INTO task_counts (stream_id, status, n)
   SELECT stream_id, status, COUNT(*) FROM tasks GROUP BY stream_id, status
   ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION sparkq_count_tasks() RETURNS trigger
+CREATE OR REPLACE FUNCTION sparkq_counts_insert() RETURNS trigger
 LANGUAGE plpgsql AS $f$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE task_counts SET n = n - 1 WHERE stream_id = OLD.stream_id AND status = OLD.status;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    INSERT INTO task_counts (stream_id, status, n) VALUES (NEW.stream_id, NEW.status, 1)
-      ON CONFLICT (stream_id, status) DO UPDATE SET n = task_counts.n + 1;
-  END IF;
+  INSERT INTO task_counts (stream_id, status, n)
+    SELECT stream_id, status, COUNT(*) FROM new_rows GROUP BY stream_id, status
+    ORDER BY stream_id, status
+    ON CONFLICT (stream_id, status) DO UPDATE SET n = task_counts.n + EXCLUDED.n;
   RETURN NULL;
 END
 $f$;
-DROP TRIGGER IF EXISTS tasks_count_insert_delete ON tasks;
-CREATE TRIGGER tasks_count_insert_delete AFTER INSERT OR DELETE ON tasks
-  FOR EACH ROW EXECUTE FUNCTION sparkq_count_tasks();
-DROP TRIGGER IF EXISTS tasks_count_update ON tasks;
-CREATE TRIGGER tasks_count_update AFTER UPDATE OF status, stream_id ON tasks
-  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
-    OR OLD.stream_id IS DISTINCT FROM NEW.stream_id)
-  EXECUTE FUNCTION sparkq_count_tasks();
+CREATE OR REPLACE FUNCTION sparkq_counts_delete() RETURNS trigger
+LANGUAGE plpgsql AS $f$
+BEGIN
+  UPDATE task_counts c SET n = c.n - d.k
+    FROM (SELECT stream_id, status, COUNT(*) AS k FROM old_rows GROUP BY stream_id, status) d
+    WHERE c.stream_id = d.stream_id AND c.status = d.status;
+  RETURN NULL;
+END
+$f$;
+CREATE OR REPLACE FUNCTION sparkq_counts_update() RETURNS trigger
+LANGUAGE plpgsql AS $f$
+BEGIN
+  UPDATE task_counts c SET n = c.n - d.k
+    FROM (SELECT o.stream_id, o.status, COUNT(*) AS k
+          FROM old_rows o JOIN new_rows n ON n.id = o.id
+          WHERE o.status IS DISTINCT FROM n.status OR o.stream_id IS DISTINCT FROM n.stream_id
+          GROUP BY o.stream_id, o.status) d
+    WHERE c.stream_id = d.stream_id AND c.status = d.status;
+  INSERT INTO task_counts (stream_id, status, n)
+    SELECT n.stream_id, n.status, COUNT(*)
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE o.status IS DISTINCT FROM n.status OR o.stream_id IS DISTINCT FROM n.stream_id
+    GROUP BY n.stream_id, n.status ORDER BY n.stream_id, n.status
+    ON CONFLICT (stream_id, status) DO UPDATE SET n = task_counts.n + EXCLUDED.n;
+  RETURN NULL;
+END
+$f$;
+DROP TRIGGER IF EXISTS tasks_counts_insert ON tasks;
+CREATE TRIGGER tasks_counts_insert AFTER INSERT ON tasks REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sparkq_counts_insert();
+DROP TRIGGER IF EXISTS tasks_counts_delete ON tasks;
+CREATE TRIGGER tasks_counts_delete AFTER DELETE ON tasks REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sparkq_counts_delete();
+DROP TRIGGER IF EXISTS tasks_counts_update ON tasks;
+CREATE TRIGGER tasks_counts_update AFTER UPDATE ON tasks
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sparkq_counts_update();
 
 CREATE SEQUENCE IF NOT EXISTS sparkq_changes;
 CREATE OR REPLACE FUNCTION sparkq_notify() RETURNS trigger
