@@ -4,14 +4,15 @@
  * A suite written once runs on both stores: `tests/<suite>_test.ts` runs on SQLite, and
  * `tests/pg/<suite>_pg_test.ts` calls {@link suiteOnPostgres}, which marks its module
  * (each test module runs in its own isolate, so a flag on `globalThis` is per module)
- * and then imports the suite, its tests named "… [postgres]". Helpers ask {@link onPostgres} and give each project a
- * database of its own ({@link freshDatabase}) in the cluster `SPARKQ_TEST_PG` names
- * (`scripts/pg_cluster.sh` starts a throwaway one for `./setup.sh test`). Without
- * `SPARKQ_TEST_PG` the PostgreSQL suites register one ignored test each: reported as
- * skipped, never as passed.
+ * and then imports the suite, its tests named "… [postgres]". Helpers ask
+ * {@link onPostgres} and give each project a database of its own ({@link freshDatabase})
+ * in the server `SPARKQ_TEST_PG` names (`scripts/pg_cluster.sh` starts a throwaway
+ * cluster for `./setup.sh test`). Without `SPARKQ_TEST_PG` the PostgreSQL suites
+ * register one ignored test each: reported as skipped, never as passed.
  *
- * Rows are read and written through SparkQ's own `PgDb` (the synchronous bridge over the
- * npm `postgres` driver), so the helpers stay synchronous on both stores.
+ * Databases are made and rows read and written through SparkQ's own `PgDb` (the
+ * synchronous bridge over the npm `postgres` driver), so the helpers, and the engine
+ * tests' `testEngine`, stay synchronous on both stores.
  */
 import { parseDatabaseUrl } from "../../src/core/database_url.ts";
 import type { Row, SqlParam } from "../../src/storage/db.ts";
