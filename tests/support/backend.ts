@@ -121,24 +121,22 @@ export interface TestDatabase {
   drop(): void;
 }
 
+/** The databases this module made and has not dropped yet. */
 const made = new Set<string>();
 let unloadHooked = false;
+/** Kept connections, by URL. */
+const open = new Map<string, PgDb>();
 
-/** Runs `fn` over a connection to the server's administrative database. */
-function withAdmin<T>(fn: (db: PgDb) => T): T {
+/** The connection to the server's administrative database (kept for the module). */
+function admin(): PgDb {
   if (PG_ADMIN_URL === undefined) throw new Error("SPARKQ_TEST_PG is not set");
-  const db = new PgDb(parseDatabaseUrl(PG_ADMIN_URL, "SPARKQ_TEST_PG"));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+  return pgStore(PG_ADMIN_URL);
 }
 
 function dropDatabase(name: string): void {
   if (!made.delete(name)) return;
   closeStore(urlOf(name));
-  withAdmin((db) => db.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  admin().exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 function urlOf(name: string): string {
@@ -153,7 +151,7 @@ function urlOf(name: string): string {
  */
 export function freshDatabase(): TestDatabase {
   const name = `sparkq_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  withAdmin((db) => db.exec(`CREATE DATABASE ${name}`));
+  admin().exec(`CREATE DATABASE ${name}`);
   made.add(name);
   if (!unloadHooked) {
     unloadHooked = true;
@@ -163,6 +161,7 @@ export function freshDatabase(): TestDatabase {
           dropDatabase(n);
         } catch { /* the server went first */ }
       }
+      for (const url of [...open.keys()]) closeStore(url);
     });
   }
   return { url: urlOf(name), drop: () => dropDatabase(name) };
@@ -172,8 +171,6 @@ export function freshDatabase(): TestDatabase {
 export function isPgUrl(store: string): boolean {
   return /^postgres(ql)?:\/\//.test(store);
 }
-
-const open = new Map<string, PgDb>();
 
 /** A connection to the PostgreSQL store at `url`, opened once and kept until `closeStore`. */
 export function pgStore(url: string): PgDb {
