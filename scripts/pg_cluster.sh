@@ -50,7 +50,7 @@ if [ "$(id -u)" = 0 ]; then
     note "running as root without a 'postgres' user or runuser: the PostgreSQL suites are skipped"
     exec "$@"
   fi
-  as_pg() { runuser -u postgres -- "$@"; }
+  as_pg() { (cd / && runuser -u postgres -- "$@"); } # from a folder it may enter
   owner=postgres
 else
   as_pg() { "$@"; }
