@@ -302,7 +302,13 @@ Deno.test({
         Number(
           pgQuery(pair.db.url, "SELECT COUNT(*) AS n FROM tasks WHERE status = 'succeeded'")[0].n,
         );
-      while (succeeded() < TASKS / 3) await new Promise((r) => setTimeout(r, 25));
+      let ended = false;
+      claiming.then(() => ended = true, () => ended = true);
+      const deadline = Date.now() + 120_000;
+      while (succeeded() < TASKS / 3) {
+        assert.ok(!ended && Date.now() < deadline, "the claimers stopped before a third was done");
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const killedAt = new Date().toISOString();
       killed = true;
       const status = await server.stop("SIGKILL");
