@@ -21,6 +21,7 @@ import { pgError } from "./errors.ts";
 
 /** The advisory lock every non-concurrent write transaction holds (ASCII "SPKQ"). */
 const WRITE_LOCK = 0x53504b51;
+const BEGIN_LOCKED = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`;
 /** How long a write keeps retrying a deadlock or serialization failure, in ms. */
 const WRITE_DEADLINE_MS = 8000;
 /** The longest one request may take before the connection is declared stuck, in ms. */
@@ -97,10 +98,10 @@ export class PgDb implements Db {
     if (this.#depth > 0) return fn();
     const deadline = Date.now() + WRITE_DEADLINE_MS;
     for (let attempt = 0;; attempt++) {
-      this.#call({ op: "exec", sql: "BEGIN" });
+      // One round trip: BEGIN and (unless concurrent) the write lock, sent together.
+      this.#call({ op: "exec", sql: options.concurrent ? "BEGIN" : BEGIN_LOCKED });
       this.#depth++;
       try {
-        if (!options.concurrent) this.#query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`, []);
         const result = fn();
         this.#call({ op: "exec", sql: "COMMIT" });
         return result;

@@ -38,17 +38,17 @@ export function openPostgres(target: DatabaseUrl, options: PgOpenOptions = {}): 
 
 function prepare(db: PgDb, create: boolean): void {
   const where = db.path;
-  const encoding = db.get<{ e: string }>("SELECT current_setting('server_encoding') AS e")!.e;
-  if (encoding !== "UTF8") {
+  const state = db.get<{ encoding: string; meta: boolean; tables: number }>(
+    `SELECT current_setting('server_encoding') AS encoding,
+            to_regclass('sparkq_meta') IS NOT NULL AS meta,
+            (SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()) AS tables`,
+  )!;
+  if (state.encoding !== "UTF8") {
     throw new SparkqError(
-      `the database ${where} is encoded ${encoding}: SparkQ needs UTF8 (task outputs are measured in UTF-8 bytes)`,
+      `the database ${where} is encoded ${state.encoding}: SparkQ needs UTF8 (task outputs are measured in UTF-8 bytes)`,
       { code: "config", hint: "create the database with ENCODING 'UTF8' (createdb -E UTF8 …)" },
     );
   }
-  const state = db.get<{ meta: boolean; tables: number }>(
-    `SELECT to_regclass('sparkq_meta') IS NOT NULL AS meta,
-            (SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()) AS tables`,
-  )!;
   if (!state.meta) {
     if (state.tables > 0) {
       throw new SparkqError(
@@ -67,22 +67,11 @@ function prepare(db: PgDb, create: boolean): void {
       });
     }
   }
+  // The usual case, a current schema, costs one more read and no write transaction.
+  if (state.meta && checkMeta(db, readMeta(db)) === PG_SCHEMA_VERSION) return;
   db.write(() => {
-    const meta = readMeta(db);
-    if (meta.application !== undefined && meta.application !== APPLICATION) {
-      throw new SparkqError(
-        `the database ${where} belongs to another application ("${meta.application}")`,
-        { code: "config", hint: "point database.url at a database of SparkQ's own" },
-      );
-    }
-    const version = Number(meta.schema_version ?? 0);
-    if (version > PG_SCHEMA_VERSION) {
-      throw new SparkqError(
-        `the database ${where} has schema version ${version}, newer than this SparkQ understands (${PG_SCHEMA_VERSION})`,
-        { code: "config", hint: "upgrade SparkQ on this machine, or point database.url elsewhere" },
-      );
-    }
-    if (version === PG_SCHEMA_VERSION) return;
+    const version = checkMeta(db, state.meta || hasMeta(db) ? readMeta(db) : {});
+    if (version === PG_SCHEMA_VERSION) return; // another process migrated it meanwhile
     for (let v = version; v < PG_SCHEMA_VERSION; v++) db.exec(PG_MIGRATIONS[v]);
     db.run(
       `INSERT INTO sparkq_meta (key, value) VALUES ('schema_version', ?)
@@ -92,10 +81,29 @@ function prepare(db: PgDb, create: boolean): void {
   });
 }
 
-function readMeta(db: PgDb): Record<string, string> {
-  if (!db.get<{ meta: boolean }>("SELECT to_regclass('sparkq_meta') IS NOT NULL AS meta")!.meta) {
-    return {};
+/** The schema version `meta` records; refuses another application's or a newer schema. */
+function checkMeta(db: PgDb, meta: Record<string, string>): number {
+  if (meta.application !== undefined && meta.application !== APPLICATION) {
+    throw new SparkqError(
+      `the database ${db.path} belongs to another application ("${meta.application}")`,
+      { code: "config", hint: "point database.url at a database of SparkQ's own" },
+    );
   }
+  const version = Number(meta.schema_version ?? 0);
+  if (version > PG_SCHEMA_VERSION) {
+    throw new SparkqError(
+      `the database ${db.path} has schema version ${version}, newer than this SparkQ understands (${PG_SCHEMA_VERSION})`,
+      { code: "config", hint: "upgrade SparkQ on this machine, or point database.url elsewhere" },
+    );
+  }
+  return version;
+}
+
+function hasMeta(db: PgDb): boolean {
+  return db.get<{ meta: boolean }>("SELECT to_regclass('sparkq_meta') IS NOT NULL AS meta")!.meta;
+}
+
+function readMeta(db: PgDb): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of db.all<{ key: string; value: string }>("SELECT key, value FROM sparkq_meta")) {
     out[r.key] = r.value;

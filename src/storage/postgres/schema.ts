@@ -100,6 +100,7 @@ CREATE INDEX IF NOT EXISTS idx_tasks_claim ON tasks(stream_id, status, created_a
 CREATE INDEX IF NOT EXISTS idx_tasks_stream_created ON tasks(stream_id, created_at, rowid);
 CREATE INDEX IF NOT EXISTS idx_tasks_status_created ON tasks(status, created_at, rowid);
 CREATE INDEX IF NOT EXISTS idx_tasks_created_rowid ON tasks(created_at, rowid);
+CREATE INDEX IF NOT EXISTS idx_tasks_id_bytes ON tasks((id COLLATE "C"));
 CREATE INDEX IF NOT EXISTS idx_tasks_requeued_from ON tasks(requeued_from)
   WHERE requeued_from IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_tasks_finished
