@@ -71,6 +71,7 @@ port.onmessage = async (event: MessageEvent<Request>) => {
         sql = postgres(m.url, {
           max: 1,
           connect_timeout: 5,
+          fetch_types: false, // SparkQ binds no arrays: skip the catalogue query on connect
           idle_timeout: 0,
           onnotice: () => {},
           connection: { application_name: "sparkq" },
