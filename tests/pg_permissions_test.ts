@@ -80,9 +80,11 @@ function viaTask(
   cwd: string,
   env: Record<string, string> = {},
 ): Promise<RunResult> {
+  // INIT_CWD as a shell gives it: unset, so the task sets it to `cwd` (under `deno task
+  // test` the runner's own INIT_CWD, the repository, would be inherited and kept).
   return run(DENO, ["task", "-q", "--config", `${ROOT}/deno.json`, "sparkq", ...args], {
     cwd,
-    env: { ...ENV, ...env },
+    env: { ...ENV, INIT_CWD: cwd, ...env },
   });
 }
 

@@ -9,8 +9,8 @@
  * is killed with SIGKILL midway.
  *
  * The 4 claiming processes of a folder are long-lived engine loops
- * (tests/fixtures/pg_claim_worker.ts: the folder's project opened as every command opens
- * it, then `claim` + `complete` until the stream is empty), as in the SQLite concurrency
+ * (tests/fixtures/claim_worker.ts on the folder's sparkq.yml, whose database.url names the
+ * shared database: `claim` + `complete` until the stream is empty), as in the concurrency
  * test: 2,000 CLI claim + complete pairs would be 4,000 process starts, minutes on the
  * 2 cores these tests run on. The CLI loop beside them proves the command line claims
  * from the same stream (each of its claims and completes is its own process, through the
@@ -26,7 +26,7 @@ import { api, spawnRun, waitForHealth } from "./server_helpers.ts";
 import { freshDatabase, PG_ADMIN_URL, pgQuery, type TestDatabase } from "./support/backend.ts";
 import { spawn, type Spawned } from "./support/process.ts";
 
-const WORKER = `${ROOT}/tests/fixtures/pg_claim_worker.ts`;
+const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 const STREAM = "load";
 const TASKS = 2000;
 const CLAIMERS_PER_FOLDER = 4;
@@ -113,7 +113,7 @@ function startClaimers(p: TempProject, label: string, go: string, workMs: number
       "run",
       ...SPARKQ_FLAGS,
       WORKER,
-      p.dir,
+      `${p.dir}/sparkq.yml`,
       STREAM,
       `${p.dir}/ready-${label}${i}`,
       go,
