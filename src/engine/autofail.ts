@@ -27,8 +27,7 @@ export function failDeadTasks(ctx: EngineContext): string[] {
         error: autoFailMessage(t.timeout),
       })),
       nowStamp(ctx),
-    )
-  );
+    ), { concurrent: true }); // one statement, each row guarded by what it was read with
 }
 
 /**

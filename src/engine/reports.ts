@@ -88,6 +88,8 @@ export function finishReport(
   fields: FinishFields,
 ): Task {
   failDeadTasks(ctx);
+  // Concurrent: the finish and the late report are each guarded by the state they
+  // expect, and everything else here reads what those guards decided.
   const outcome = ctx.db.write((): Task | SparkqError => {
     const now = nowStamp(ctx);
     const changed = store.finishRunning(ctx.db, id, { ...fields, now });
@@ -108,7 +110,7 @@ export function finishReport(
         verb,
         keptNote(id, "an earlier late report is kept; this one was not stored"),
       );
-  });
+  }, { concurrent: true });
   if (outcome instanceof Error) throw outcome;
   return outcome;
 }

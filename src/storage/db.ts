@@ -36,9 +36,10 @@ export type SqlParam = SQLInputValue;
 /** Options of `Db.write`. */
 export interface WriteOptions {
   /**
-   * The transaction's writes are all guarded by the state they expect (a claim), so
-   * it may run beside other writers: PostgreSQL then skips the store-wide write lock
-   * every other write transaction takes (SQLite serialises every writer anyway).
+   * The transaction's writes are all guarded by the state they expect (a claim, a
+   * report, the auto-fail sweep), so it may run beside other writers: PostgreSQL then
+   * skips the store-wide write lock every other write transaction takes (SQLite
+   * serialises every writer anyway).
    */
   concurrent?: boolean;
 }

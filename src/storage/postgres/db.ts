@@ -8,9 +8,10 @@
  *
  * Write transactions take a store-wide advisory lock (`WRITE_LOCK`), so every SparkQ
  * write on every machine runs one at a time, as SQLite's `BEGIN IMMEDIATE` does: the
- * engine's read-then-write rules hold unchanged. Only a claim (`write(fn, { concurrent:
- * true })`), whose one statement is guarded and uses `FOR UPDATE SKIP LOCKED`, runs
- * beside other writers.
+ * engine's read-then-write rules hold unchanged. Only transactions whose every write is
+ * guarded by the state it expects (`write(fn, { concurrent: true })`: a claim, with its
+ * `FOR UPDATE SKIP LOCKED`; a worker's report; the auto-fail sweep) run beside other
+ * writers, their row locks ordering them.
  */
 import { isSparkqError, SparkqError } from "../../core/errors.ts";
 import { coldUrl } from "../../core/cold.ts";
