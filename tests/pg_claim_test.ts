@@ -5,6 +5,8 @@
  *
  * - A claim does not wait for a write transaction that holds the store-wide write lock
  *   (a long enqueue, a purge step): the holder is still holding it when the claim is done.
+ *   Nor do opening the store (its meta is read without a transaction) and a worker's
+ *   `complete` (guarded, so it runs beside other writers too).
  * - A claim that meets a stream being ended (its UPDATE not yet committed) waits for the
  *   end and takes nothing: a task is never claimed from a stream that `stream end`
  *   reported as ended with its queued tasks stranded.
@@ -19,7 +21,7 @@ import { ConfigSchema } from "../src/config/schema.ts";
 import { newId } from "../src/core/ids.ts";
 import { parseDatabaseUrl } from "../src/core/database_url.ts";
 import type { EngineContext } from "../src/engine/context.ts";
-import { claim, enqueue } from "../src/engine/queue.ts";
+import { claim, complete, enqueue } from "../src/engine/queue.ts";
 import { createSession } from "../src/engine/sessions.ts";
 import { createStream } from "../src/engine/streams.ts";
 import { openPostgres } from "../src/storage/postgres/mod.ts";
@@ -111,6 +113,13 @@ Deno.test({
       assert.equal(held(), 1, "claimed while the write lock was still held");
       assert.equal(sleepers(ctx), 1, "the holder is still inside its write");
       assert.equal(getTask(ctx.db, ids[0])?.status, "running");
+      // Opening the store (as every command does) and a worker's report do not wait either.
+      const second = openPostgres(parseDatabaseUrl(pg.url));
+      second.close();
+      complete(ctx, ids[0], { result: { summary: "done beside the held lock" } });
+      assert.equal(getTask(ctx.db, ids[0])?.status, "succeeded");
+      assert.equal(held(), 1, "opened and completed while the write lock was still held");
+      assert.equal(sleepers(ctx), 1, "the holder is still inside its write");
     } finally {
       wakeSleepers(ctx);
       await holder.stop();

@@ -25,6 +25,7 @@ import { DENO, freePort, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } fro
 import { api, spawnRun, waitForHealth } from "./server_helpers.ts";
 import { freshDatabase, PG_ADMIN_URL, pgQuery, type TestDatabase } from "./support/backend.ts";
 import { spawn, type Spawned } from "./support/process.ts";
+import { assertExactlyOnce, type Claims } from "./support/claims.ts";
 
 const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 const STREAM = "load";
@@ -32,12 +33,6 @@ const TASKS = 2000;
 const CLAIMERS_PER_FOLDER = 4;
 
 /** What one claimer got, in the order it claimed. */
-interface Claims {
-  who: string;
-  ids: string[];
-  failure?: string;
-}
-
 /** Two folders set up against one fresh database, with a session and the stream. */
 interface Pair {
   db: TestDatabase;
@@ -165,38 +160,19 @@ async function cliLoop(p: TempProject, who: string): Promise<Claims> {
 
 /**
  * Every task of the stream (read from the database) claimed by exactly one claimer, in
- * FIFO order per claimer, succeeded with one attempt; nothing queued or running; no
- * claimer failed.
+ * FIFO order per claimer (tests/support/claims.ts), succeeded with one attempt; nothing
+ * queued or running; no claimer failed.
  */
-function assertExactlyOnce(db: TestDatabase, claims: Claims[]): void {
-  for (const c of claims) assert.equal(c.failure, undefined, `${c.who} failed: ${c.failure}`);
-  const seen = new Map<string, string>();
-  for (const c of claims) {
-    for (const id of c.ids) {
-      assert.ok(!seen.has(id), `${id} claimed twice: by ${seen.get(id)} and ${c.who}`);
-      seen.set(id, c.who);
-    }
-  }
+function assertAllDoneOnce(db: TestDatabase, claims: Claims[]): void {
   const rows = pgQuery(
     db.url,
     `SELECT t.id, t.status, t.attempts FROM tasks t JOIN streams s ON s.id = t.stream_id
      WHERE s.name = ? ORDER BY t.created_at, t.rowid`,
     STREAM,
   ) as { id: string; status: string; attempts: number }[];
-  const lost = rows.filter((r) => !seen.has(r.id)).map((r) => `${r.id} (${r.status})`);
-  assert.deepEqual(lost, [], `${lost.length} tasks never claimed`);
-  assert.equal(seen.size, rows.length, "every claimed ID is a task of the stream");
+  assertExactlyOnce(rows.map((r) => r.id), claims);
   const wrong = rows.filter((r) => r.status !== "succeeded" || r.attempts !== 1);
   assert.deepEqual(wrong, [], "every task succeeded on its first and only attempt");
-  const order = new Map(rows.map((r, i) => [r.id, i]));
-  for (const c of claims) {
-    for (let i = 1; i < c.ids.length; i++) {
-      assert.ok(
-        order.get(c.ids[i])! > order.get(c.ids[i - 1])!,
-        `${c.who} claimed out of FIFO order`,
-      );
-    }
-  }
 }
 
 function tally(claims: Claims[]): string {
@@ -227,7 +203,7 @@ Deno.test({
       ]);
       const claims = [...engine, cliA, cliB];
       console.log(`${TASKS} tasks in ${Math.round(performance.now() - t0)} ms; ${tally(claims)}`);
-      assertExactlyOnce(pair.db, claims);
+      assertAllDoneOnce(pair.db, claims);
       assert.equal(claims.reduce((n, c) => n + c.ids.length, 0), TASKS);
       for (const [who, list] of [["A", engine.slice(0, 4)], ["B", engine.slice(4)]] as const) {
         assert.ok(list.some((c) => c.ids.length > 0), `folder ${who}'s claimers claimed nothing`);
@@ -324,7 +300,7 @@ Deno.test({
           `through it; ${tally(claims)}`,
       );
       assert.ok(acked.length > 0, "nothing was enqueued through the server");
-      assertExactlyOnce(pair.db, claims);
+      assertAllDoneOnce(pair.db, claims);
       const total = claims.reduce((n, c) => n + c.ids.length, 0);
       assert.ok(total >= TASKS + acked.length, `${total} claims for ≥ ${TASKS + acked.length}`);
       const ids = new Set(claims.flatMap((c) => c.ids));

@@ -11,6 +11,7 @@ import { enqueue } from "../src/engine/queue.ts";
 import { openStore } from "../src/engine/project.ts";
 import { DENO, ROOT, SPARKQ_FLAGS, type TempProject, tempProject } from "./helpers.ts";
 import { spawn } from "./support/process.ts";
+import { assertExactlyOnce, type Claims } from "./support/claims.ts";
 
 const WORKER = `${ROOT}/tests/fixtures/claim_worker.ts`;
 
@@ -30,12 +31,6 @@ async function fill(p: TempProject, stream: string, n: number): Promise<string[]
 }
 
 /** What one claimer got. */
-interface Claims {
-  who: string;
-  ids: string[];
-  failure?: string;
-}
-
 /** Starts `n` engine-loop worker processes; resolves once all wait at the start line. */
 async function startWorkers(
   p: TempProject,
@@ -88,30 +83,6 @@ async function cliLoop(p: TempProject, stream: string, who: string): Promise<Cla
     }
     if (r.stdout === "") return { who, ids };
     ids.push(JSON.parse(r.stdout).id);
-  }
-}
-
-/** Every ID claimed exactly once, none lost, FIFO per claimer, no claimer failed. */
-function assertExactlyOnce(all: string[], claims: Claims[]): void {
-  for (const c of claims) assert.equal(c.failure, undefined, `${c.who} failed: ${c.failure}`);
-  const seen = new Map<string, string>();
-  for (const c of claims) {
-    for (const id of c.ids) {
-      assert.ok(!seen.has(id), `${id} claimed twice: by ${seen.get(id)} and ${c.who}`);
-      seen.set(id, c.who);
-    }
-  }
-  const lost = all.filter((id) => !seen.has(id));
-  assert.deepEqual(lost, [], `${lost.length} tasks never claimed`);
-  assert.equal(seen.size, all.length);
-  const order = new Map(all.map((id, i) => [id, i]));
-  for (const c of claims) {
-    for (let i = 1; i < c.ids.length; i++) {
-      assert.ok(
-        order.get(c.ids[i])! > order.get(c.ids[i - 1])!,
-        `${c.who} claimed out of FIFO order`,
-      );
-    }
   }
 }
 
