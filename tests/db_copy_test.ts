@@ -311,13 +311,15 @@ Deno.test({
         p,
         ["db", "copy", "--to", "http://x/y"],
         /--to must start with postgres:\/\//,
+        2,
       );
       await assertRefused(
         p,
         ["db", "copy", "--from", "postgres://127.0.0.1/x"],
         /--from names no user/,
+        2,
       );
-      await assertRefused(p, ["db", "copy", "--to", ""], /--to is not a URL/);
+      await assertRefused(p, ["db", "copy", "--to", ""], /--to is not a URL/, 2);
       await assertRefused(p, ["db", "copy"], /--to \(or --from\) is required/, 2);
       await assertRefused(p, ["db", "copy", "--to", pg.url, "--from", pg.url], /--to|--from/, 2);
       const port = freePort();

@@ -151,3 +151,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a bad database URL is refused where it is given, and nothing changes", async () => {
+  const p = await tempProject();
+  try {
+    const config = await Deno.readTextFile(`${p.dir}/sparkq.yml`);
+    const launcher = await freshLauncher();
+    for (const [how, via] of [["source", undefined], ["launcher", launcher]] as const) {
+      for (
+        const [url, pattern] of [
+          [
+            "mysql://me@db/sparkq",
+            /--database-url must start with postgres:\/\/ \(got mysql:\/\/\)/,
+          ],
+          ["postgres://me@db.lan", /--database-url names no database/],
+          ["postgres://db.lan/sparkq", /--database-url names no user/],
+          ["not a url", /--database-url is not a URL/],
+        ] as const
+      ) {
+        const r = await p.run(["setup", "--yes", "--database-url", url], { launcher: via });
+        assert.equal(r.code, 2, `${how} ${url}: a usage error (${r.stderr})`);
+        assert.match(r.stderr, pattern, `${how} ${url}`);
+        assert.doesNotMatch(r.stderr, /^\s+at |unexpected failure/m, `${how}: no trace`);
+      }
+      const env = await p.run(["session", "list"], {
+        launcher: via,
+        env: { SPARKQ_DATABASE_URL: "http://db.lan/sparkq" },
+      });
+      assertRefusal(
+        env,
+        /SPARKQ_DATABASE_URL must start with postgres:\/\/ \(got http:\/\/\)/,
+        how,
+      );
+    }
+    assert.equal(await Deno.readTextFile(`${p.dir}/sparkq.yml`), config, "sparkq.yml unchanged");
+    await Deno.writeTextFile(
+      `${p.dir}/sparkq.yml`,
+      config.replace(/database:\n/, "database:\n  url: sqlite://here\n"),
+    );
+    const r = await p.run(["session", "list"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /database\.url.*must start with postgres:\/\//s);
+  } finally {
+    await p.cleanup();
+  }
+});

@@ -153,8 +153,10 @@ function describe(issue: z.core.$ZodIssue, data: unknown): string {
       }, got ${shown}`;
     case "too_big":
       return `expected at most ${issue.maximum}, got ${shown}`;
-    case "invalid_format":
-      return `invalid format, got ${shown}`;
+    case "invalid_format": // the schema's own words when it gives some (database.url)
+      return /^Invalid/.test(issue.message)
+        ? `invalid format, got ${shown}`
+        : `${issue.message}, got ${shown}`;
     case "invalid_key":
       return `invalid name ${shown}: tool names are letters, digits, '.', '_' and '-'`;
     default:

@@ -22,7 +22,10 @@ export interface DatabaseUrl {
   netHost: string;
 }
 
-/** Parses a `postgres://` or `postgresql://` URL; throws a config error naming what is wrong. */
+/**
+ * Parses a `postgres://` or `postgresql://` URL given by `from` (a flag such as
+ * `--database-url`, or a setting); throws an error naming `from` and what is wrong.
+ */
 export function parseDatabaseUrl(url: string, from = "database.url"): DatabaseUrl {
   let u: URL;
   try {
@@ -48,9 +51,10 @@ export function parseDatabaseUrl(url: string, from = "database.url"): DatabaseUr
   return { url, host, port, database, user, redacted: shown.href, netHost };
 }
 
+/** A bad flag value is a usage error (exit 2); a bad setting is a config error (exit 1). */
 function bad(from: string, why: string): SparkqError {
   return new SparkqError(`${from} ${why}`, {
-    code: "config",
+    code: from.startsWith("--") ? "usage" : "config",
     hint: "write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
   });
 }
